@@ -1,0 +1,718 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..tools import apr as compute_apr
+from ..tools import compute_schedule, effective_annual_rate, periodic_rate
+from .leasing_plan import LEASE_TYPES, PAYMENT_TIMINGS, PERIOD_MONTHS, REPAYMENT_METHODS
+
+STATES = [
+    ("draft", "Draft"),
+    ("review", "Under Review"),
+    ("approved", "Approved"),
+    ("active", "Active"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+# Terms copied from the plan; with the items, fees and amounts they make the schedule.
+PLAN_TERMS = ("term", "period_months", "annual_rate", "repayment_method", "payment_timing")
+SCHEDULE_FIELDS = frozenset(
+    PLAN_TERMS + ("start_date", "residual_value", "down_payment", "line_ids", "fee_ids", "currency_id")
+)
+# Fields that make the financial terms: free until approval, frozen from then on.
+FINANCIAL_FIELDS = frozenset(PLAN_TERMS) | {
+    "plan_id",
+    "lease_type",
+    "partner_id",
+    "currency_id",
+    "company_id",
+    "line_ids",
+    "fee_ids",
+    "down_payment",
+    "deposit",
+    "residual_value",
+}
+TERMS_EDITABLE_STATES = ("draft", "review")
+SCHEDULE_EDITABLE_STATES = ("draft", "review", "approved")
+
+
+class LeasingContract(models.Model):
+    _name = "leasing.contract"
+    _description = "Lease Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "signing_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default=lambda self: self.env._("New")
+    )
+    state = fields.Selection(STATES, required=True, default="draft", copy=False, tracking=True, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Lessee", required=True, tracking=True, index=True, check_company=True
+    )
+    guarantor_ids = fields.Many2many(
+        "res.partner",
+        "leasing_contract_guarantor_rel",
+        "contract_id",
+        "partner_id",
+        string="Guarantors",
+        check_company=True,
+    )
+    guarantor_count = fields.Integer(compute="_compute_guarantor_count")
+    user_id = fields.Many2one(
+        "res.users", string="Account Manager", default=lambda self: self.env.user, tracking=True
+    )
+    plan_id = fields.Many2one(
+        "leasing.plan", string="Financing Plan", required=True, tracking=True, check_company=True
+    )
+    lease_type = fields.Selection(
+        LEASE_TYPES,
+        required=True,
+        compute="_compute_lease_type",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, readonly=False, precompute=True, required=True
+    )
+    signing_date = fields.Date(default=fields.Date.context_today, tracking=True, copy=False)
+    start_date = fields.Date(
+        tracking=True,
+        copy=False,
+        help="Commencement date: instalments fall due from it, one period apart.",
+    )
+    end_date = fields.Date(compute="_compute_schedule_figures", store=True, string="Last Due Date")
+
+    # Terms, copied from the plan and changeable until approval.
+    term = fields.Integer(
+        string="Instalments",
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    period_months = fields.Integer(
+        string="Months per Period",
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    annual_rate = fields.Float(
+        string="Annual Rate (%)",
+        digits=(16, 4),
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    repayment_method = fields.Selection(
+        REPAYMENT_METHODS,
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    payment_timing = fields.Selection(
+        PAYMENT_TIMINGS,
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+
+    # What is leased and how it is paid for.
+    line_ids = fields.One2many("leasing.contract.line", "contract_id", string="Leased Items", copy=True)
+    fee_ids = fields.One2many(
+        "leasing.contract.fee",
+        "contract_id",
+        string="Fees",
+        compute="_compute_fee_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=True,
+    )
+    items_total = fields.Monetary(string="Items Price", compute="_compute_amounts", store=True)
+    fees_financed = fields.Monetary(string="Financed Fees", compute="_compute_amounts", store=True)
+    fees_upfront = fields.Monetary(string="Fees Paid up Front", compute="_compute_amounts", store=True)
+    down_payment = fields.Monetary(
+        compute="_compute_plan_amounts", store=True, readonly=False, precompute=True, tracking=True
+    )
+    deposit = fields.Monetary(
+        string="Security Deposit",
+        compute="_compute_plan_amounts",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    residual_value = fields.Monetary(
+        compute="_compute_plan_amounts", store=True, readonly=False, precompute=True, tracking=True
+    )
+    financed_amount = fields.Monetary(
+        compute="_compute_amounts",
+        store=True,
+        tracking=True,
+        help="Items price plus financed fees, less the down payment.",
+    )
+
+    # The schedule and what it adds up to.
+    schedule_line_ids = fields.One2many(
+        "leasing.schedule.line", "contract_id", string="Rent Schedule", readonly=True
+    )
+    installment_amount = fields.Monetary(
+        string="Instalment", compute="_compute_schedule_figures", store=True, help="Amount of the first instalment."
+    )
+    total_interest = fields.Monetary(compute="_compute_schedule_figures", store=True)
+    total_amount = fields.Monetary(
+        string="Total Repaid", compute="_compute_schedule_figures", store=True, help="Instalments plus residual."
+    )
+    periodic_rate = fields.Float(
+        string="Periodic Rate (%)", digits=(16, 6), compute="_compute_rates", store=True
+    )
+    effective_rate = fields.Float(
+        string="Effective Annual Rate (%)", digits=(16, 4), compute="_compute_rates", store=True
+    )
+    apr = fields.Float(
+        string="APR (%)",
+        digits=(16, 4),
+        compute="_compute_schedule_figures",
+        store=True,
+        help="Annual percentage rate: the internal rate of return of the real cash flows (the amount "
+        "financed less the fees paid up front, against every instalment and the residual), "
+        "annualised.",
+    )
+    outstanding_principal = fields.Monetary(
+        compute="_compute_outstanding_principal",
+        help="Principal of the instalments of an active contract that have not yet fallen due.",
+    )
+
+    # Credit review and approval.
+    credit_review_ids = fields.One2many("leasing.credit.review", "contract_id", string="Credit Reviews")
+    credit_review_id = fields.Many2one(
+        "leasing.credit.review", compute="_compute_credit_review_id", store=True, string="Credit Review"
+    )
+    risk_score = fields.Integer(related="credit_review_id.risk_score")
+    risk_level = fields.Selection(related="credit_review_id.risk_level")
+    recommendation = fields.Selection(related="credit_review_id.recommendation")
+    review_conditions = fields.Text(related="credit_review_id.conditions")
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    submitted_date = fields.Datetime(readonly=True, copy=False)
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    approved_date = fields.Datetime(readonly=True, copy=False)
+    activated_date = fields.Date(readonly=True, copy=False)
+    note = fields.Html(string="Notes")
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "A contract reference must be unique per company."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("guarantor_ids")
+    def _compute_guarantor_count(self):
+        for contract in self:
+            contract.guarantor_count = len(contract.guarantor_ids)
+
+    @api.depends("plan_id")
+    def _compute_lease_type(self):
+        for contract in self:
+            allowed = contract.plan_id._allowed_lease_types() if contract.plan_id else ["direct"]
+            if contract.lease_type not in allowed:
+                contract.lease_type = allowed[0]
+
+    @api.depends("plan_id", "company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            contract.currency_id = contract.plan_id.currency_id or contract.company_id.currency_id
+
+    @api.depends("plan_id")
+    def _compute_plan_terms(self):
+        for contract in self:
+            plan = contract.plan_id
+            if not plan:
+                continue
+            for field_name in PLAN_TERMS:
+                contract[field_name] = plan[field_name]
+
+    @api.depends("plan_id")
+    def _compute_fee_ids(self):
+        for contract in self:
+            if not contract.plan_id or contract.fee_ids:
+                continue
+            contract.fee_ids = [
+                fields.Command.create(
+                    {"fee_type_id": fee.fee_type_id.id, "amount": fee.amount, "financed": fee.financed}
+                )
+                for fee in contract.plan_id.fee_ids
+            ]
+
+    @api.depends("line_ids.price_subtotal", "fee_ids.amount", "fee_ids.financed", "down_payment", "currency_id")
+    def _compute_amounts(self):
+        for contract in self:
+            currency = contract.currency_id
+            items = sum(contract.line_ids.mapped("price_subtotal"))
+            financed_fees = sum(fee.amount for fee in contract.fee_ids if fee.financed)
+            upfront_fees = sum(fee.amount for fee in contract.fee_ids if not fee.financed)
+            contract.items_total = currency.round(items)
+            contract.fees_financed = currency.round(financed_fees)
+            contract.fees_upfront = currency.round(upfront_fees)
+            contract.financed_amount = currency.round(items + financed_fees - contract.down_payment)
+
+    @api.depends("plan_id", "line_ids.price_subtotal")
+    def _compute_plan_amounts(self):
+        for contract in self:
+            plan = contract.plan_id
+            currency = contract.currency_id
+            items = sum(contract.line_ids.mapped("price_subtotal"))
+            contract.down_payment = currency.round(items * plan.min_down_payment_pct / 100)
+            contract.deposit = currency.round(items * plan.deposit_pct / 100)
+            contract.residual_value = currency.round(items * plan.residual_pct / 100)
+
+    @api.depends("annual_rate", "period_months")
+    def _compute_rates(self):
+        for contract in self:
+            if contract.period_months in PERIOD_MONTHS and contract.annual_rate >= 0:
+                contract.periodic_rate = periodic_rate(contract.annual_rate, contract.period_months) * 100
+                contract.effective_rate = effective_annual_rate(contract.annual_rate, contract.period_months)
+            else:
+                contract.periodic_rate = contract.effective_rate = 0.0
+
+    @api.depends(
+        "schedule_line_ids.amount",
+        "schedule_line_ids.interest",
+        "schedule_line_ids.due_date",
+        "fees_upfront",
+        "financed_amount",
+    )
+    def _compute_schedule_figures(self):
+        for contract in self:
+            lines = contract.schedule_line_ids.sorted("sequence")
+            installments = lines.filtered(lambda line: line.line_type == "installment")
+            currency = contract.currency_id
+            contract.installment_amount = installments[:1].amount
+            contract.total_interest = currency.round(sum(lines.mapped("interest")))
+            contract.total_amount = currency.round(sum(lines.mapped("amount")))
+            contract.end_date = lines[-1:].due_date
+            contract.apr = contract._compute_apr_from(lines)
+
+    def _compute_apr_from(self, lines):
+        """APR of the schedule ``lines``: the lessee really receives the amount financed less the
+        fees paid up front, and repays every instalment and the residual."""
+        self.ensure_one()
+        net = self.financed_amount - self.fees_upfront
+        if not lines or self.currency_id.compare_amounts(net, 0.0) <= 0:
+            return 0.0
+        rows = [{"line_type": line.line_type, "amount": line.amount, "sequence": line.sequence} for line in lines]
+        try:
+            return compute_apr(net, rows, self.period_months, self.payment_timing)
+        except ValueError:
+            # No rate makes these flows balance (fees exceed the interest saved, e.g.): no APR.
+            return 0.0
+
+    @api.depends("credit_review_ids.state")
+    def _compute_credit_review_id(self):
+        for contract in self:
+            reviews = contract.credit_review_ids.sorted(lambda r: (r.state == "done", r.id), reverse=True)
+            contract.credit_review_id = reviews[:1]
+
+    def _compute_outstanding_principal(self):
+        today = fields.Date.context_today(self)
+        active = self.filtered(lambda c: c.state == "active")
+        totals = {}
+        if active:
+            totals = dict(
+                self.env["leasing.schedule.line"]._read_group(
+                    [("contract_id", "in", active.ids), ("due_date", ">=", today)],
+                    ["contract_id"],
+                    ["principal:sum"],
+                )
+            )
+        for contract in self:
+            contract.outstanding_principal = totals.get(contract, 0.0)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("term", "period_months", "annual_rate")
+    def _check_terms(self):
+        for contract in self:
+            if contract.term < 1:
+                raise ValidationError(
+                    self.env._("%(contract)s: the term must be at least one instalment.", contract=contract.name)
+                )
+            if contract.period_months not in PERIOD_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: the period must be 1, 3, 6 or 12 months, not %(months)s.",
+                        contract=contract.name,
+                        months=contract.period_months,
+                    )
+                )
+            if contract.annual_rate < 0 or contract.annual_rate > 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: the annual rate must lie between 0 and 100 %%, not %(rate)s %%.",
+                        contract=contract.name,
+                        rate=contract.annual_rate,
+                    )
+                )
+
+    @api.constrains("down_payment", "deposit", "residual_value", "items_total", "financed_amount")
+    def _check_amounts(self):
+        for contract in self:
+            currency = contract.currency_id
+            for field_name in ("down_payment", "deposit", "residual_value"):
+                if currency.compare_amounts(contract[field_name], 0.0) < 0:
+                    raise ValidationError(
+                        self.env._(
+                            "%(contract)s: the %(field)s cannot be negative.",
+                            contract=contract.name,
+                            field=contract._fields[field_name].get_description(self.env)["string"].lower(),
+                        )
+                    )
+            if contract.line_ids and currency.compare_amounts(contract.down_payment, contract.items_total) >= 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: the down payment (%(down)s) must be lower than the price of the "
+                        "leased items (%(items)s).",
+                        contract=contract.name,
+                        down=contract.down_payment,
+                        items=contract.items_total,
+                    )
+                )
+            if not currency.is_zero(contract.residual_value) and (
+                currency.compare_amounts(contract.residual_value, contract.financed_amount) >= 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: the residual value (%(residual)s) must be lower than the amount "
+                        "financed (%(financed)s).",
+                        contract=contract.name,
+                        residual=contract.residual_value,
+                        financed=contract.financed_amount,
+                    )
+                )
+
+    @api.constrains("lease_type", "plan_id")
+    def _check_lease_type(self):
+        for contract in self:
+            if contract.plan_id and contract.lease_type not in contract.plan_id._allowed_lease_types():
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: the plan %(plan)s does not allow this lease type.",
+                        contract=contract.name,
+                        plan=contract.plan_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"].with_company(company).next_by_code("leasing.contract")
+                    or self.env._("New")
+                )
+        contracts = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).create(vals_list)
+        contracts = contracts.with_env(self.env)
+        contracts._compute_schedule_lines()
+        return contracts
+
+    def write(self, vals):
+        self._check_terms_editable(vals)
+        result = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).write(vals)
+        if SCHEDULE_FIELDS.intersection(vals) or "plan_id" in vals:
+            self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)._compute_schedule_lines()
+        return result
+
+    def _check_terms_editable(self, vals):
+        """Terms are free until approval; the start date until activation; nothing after."""
+        changed = FINANCIAL_FIELDS.intersection(vals)
+        for contract in self:
+            if changed and contract.state not in TERMS_EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "The financial terms of %(contract)s can no longer be changed: it is %(state)s. "
+                        "(Changed: %(fields)s.)",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                        fields=", ".join(
+                            sorted(contract._fields[f].get_description(self.env)["string"] for f in changed)
+                        ),
+                    )
+                )
+            if "start_date" in vals and contract.state not in SCHEDULE_EDITABLE_STATES:
+                if vals["start_date"] and fields.Date.to_date(vals["start_date"]) == contract.start_date:
+                    continue
+                raise UserError(
+                    self.env._(
+                        "The start date of %(contract)s can no longer be changed: its schedule is frozen.",
+                        contract=contract.name,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
+        for contract in self:
+            if contract.state not in ("draft", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "%(contract)s cannot be deleted: only draft or cancelled contracts can.",
+                        contract=contract.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_compute_schedule(self):
+        for contract in self:
+            if contract.state not in SCHEDULE_EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "The schedule of %(contract)s is frozen since its activation.", contract=contract.name
+                    )
+                )
+            contract._check_schedule_inputs()
+        self._compute_schedule_lines()
+        return True
+
+    def action_submit(self):
+        for contract in self:
+            if contract.state != "draft":
+                raise UserError(self.env._("Only draft contracts can be submitted for review."))
+            contract._check_schedule_inputs()
+            contract._check_plan_minimums()
+        self.write(
+            {"state": "review", "submitted_by_id": self.env.user.id, "submitted_date": fields.Datetime.now()}
+        )
+        for contract in self:
+            contract.message_post(body=self.env._("Submitted for credit review and approval."))
+        return True
+
+    def action_approve(self):
+        if not self.env.user.has_group("leasing_management.group_leasing_manager"):
+            raise AccessError(self.env._("Only a Leasing Manager can approve lease contracts."))
+        for contract in self:
+            if contract.state != "review":
+                raise UserError(
+                    self.env._("%(contract)s is not under review: it cannot be approved.", contract=contract.name)
+                )
+            if contract.submitted_by_id == self.env.user:
+                raise UserError(
+                    self.env._(
+                        "%(contract)s was submitted by you: another Leasing Manager must approve it.",
+                        contract=contract.name,
+                    )
+                )
+            contract._check_credit_review()
+        self.write({"state": "approved", "approved_by_id": self.env.user.id, "approved_date": fields.Datetime.now()})
+        return True
+
+    def action_activate(self):
+        for contract in self:
+            if contract.state != "approved":
+                raise UserError(
+                    self.env._("%(contract)s must be approved before it is activated.", contract=contract.name)
+                )
+            if not contract.start_date:
+                raise UserError(
+                    self.env._("Set the start date of %(contract)s before activating it.", contract=contract.name)
+                )
+            contract._check_schedule_inputs()
+            contract._check_credit_review()
+        # Compute the schedule one last time; from now on it is frozen.
+        self._compute_schedule_lines()
+        self.write({"state": "active", "activated_date": fields.Date.context_today(self)})
+        return True
+
+    def action_close(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(self.env._("Only active contracts can be closed."))
+            if contract.end_date and contract.end_date > today:
+                raise UserError(
+                    self.env._(
+                        "%(contract)s runs until %(date)s: it cannot be closed before its last instalment "
+                        "falls due.",
+                        contract=contract.name,
+                        date=contract.end_date,
+                    )
+                )
+        self.write({"state": "closed"})
+        return True
+
+    def action_cancel(self):
+        for contract in self:
+            if contract.state not in ("draft", "review", "approved"):
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is %(state)s: only draft, reviewed or approved contracts can be cancelled.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_draft(self):
+        for contract in self:
+            if contract.state not in ("review", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Only contracts under review or cancelled can be set back to draft (%(contract)s).",
+                        contract=contract.name,
+                    )
+                )
+        self.write({"state": "draft", "submitted_by_id": False, "submitted_date": False})
+        return True
+
+    def action_new_credit_review(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Review"),
+            "res_model": "leasing.credit.review",
+            "view_mode": "form",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def action_view_credit_review(self):
+        self.ensure_one()
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Reviews"),
+            "res_model": "leasing.credit.review",
+            "context": {"default_contract_id": self.id},
+        }
+        if len(self.credit_review_ids) == 1:
+            action.update(view_mode="form", res_id=self.credit_review_ids.id)
+        else:
+            action.update(view_mode="list,form", domain=[("contract_id", "=", self.id)])
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_items_editable(self):
+        """Items and fees belong to the terms: editable until approval (the contract's own write
+        checks changes made through it, flagged by ``leasing_skip_schedule``)."""
+        if self.env.context.get("leasing_skip_schedule"):
+            return
+        for contract in self:
+            if contract.state not in TERMS_EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "The items and fees of %(contract)s can no longer be changed: it is %(state)s.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+
+    def _check_schedule_open(self):
+        """The schedule follows the terms until activation and is frozen from then on."""
+        for contract in self:
+            if contract.state not in SCHEDULE_EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "The rent schedule of %(contract)s is frozen since its activation.",
+                        contract=contract.name,
+                    )
+                )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _check_schedule_inputs(self):
+        self.ensure_one()
+        if not self.line_ids:
+            raise UserError(self.env._("Add the leased items of %(contract)s first.", contract=self.name))
+        if self.currency_id.compare_amounts(self.financed_amount, 0.0) <= 0:
+            raise UserError(
+                self.env._("%(contract)s finances nothing: check the items and the down payment.", contract=self.name)
+            )
+
+    def _check_plan_minimums(self):
+        self.ensure_one()
+        minimum = self.currency_id.round(self.items_total * self.plan_id.min_down_payment_pct / 100)
+        if self.currency_id.compare_amounts(self.down_payment, minimum) < 0:
+            raise UserError(
+                self.env._(
+                    "%(contract)s: the plan %(plan)s requires a down payment of at least %(pct)s %% "
+                    "(%(minimum)s).",
+                    contract=self.name,
+                    plan=self.plan_id.display_name,
+                    pct=self.plan_id.min_down_payment_pct,
+                    minimum=minimum,
+                )
+            )
+
+    def _check_credit_review(self):
+        self.ensure_one()
+        review = self.credit_review_id
+        if not review or review.state != "done":
+            raise UserError(
+                self.env._("%(contract)s needs a completed credit review first.", contract=self.name)
+            )
+        if review.recommendation == "reject":
+            raise UserError(
+                self.env._(
+                    "The credit review of %(contract)s recommends rejecting it: cancel the contract or "
+                    "complete a new review.",
+                    contract=self.name,
+                )
+            )
+
+    def _schedule_rows(self):
+        """Rows of the rent schedule from the current terms, by the pure engine."""
+        self.ensure_one()
+        return compute_schedule(
+            self.financed_amount,
+            self.annual_rate,
+            self.term,
+            self.period_months,
+            self.repayment_method,
+            self.payment_timing,
+            self.start_date,
+            residual=self.residual_value,
+            rounding=self.currency_id.round,
+        )
+
+    def _compute_schedule_lines(self):
+        """Rebuild the schedules of these contracts in one unlink and one create.
+
+        A contract gets no schedule until it has a start date and something to finance."""
+        if self.env.context.get("leasing_skip_schedule"):
+            return
+        vals_list = []
+        for contract in self:
+            if (
+                not contract.start_date
+                or contract.currency_id.compare_amounts(contract.financed_amount, 0.0) <= 0
+                or contract.currency_id.compare_amounts(contract.residual_value, contract.financed_amount) >= 0
+                or contract.term < 1
+            ):
+                continue
+            for row in contract._schedule_rows():
+                row["contract_id"] = contract.id
+                vals_list.append(row)
+        self.schedule_line_ids.with_context(leasing_schedule_rebuild=True).unlink()
+        self.env["leasing.schedule.line"].with_context(leasing_schedule_rebuild=True).create(vals_list)

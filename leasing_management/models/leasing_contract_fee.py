@@ -1,0 +1,51 @@
+from odoo import api, fields, models
+
+
+class LeasingContractFee(models.Model):
+    _name = "leasing.contract.fee"
+    _description = "Lease Contract Fee"
+    _order = "contract_id, sequence, id"
+
+    contract_id = fields.Many2one("leasing.contract", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    sequence = fields.Integer(default=10)
+    fee_type_id = fields.Many2one("leasing.fee.type", string="Fee Type", required=True, ondelete="restrict")
+    amount = fields.Monetary()
+    financed = fields.Boolean(
+        compute="_compute_financed",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Financed fees are added to the amount financed; the others are paid up front.",
+    )
+
+    _sql_constraints = [
+        ("amount_positive", "CHECK(amount >= 0)", "A contract fee cannot be negative."),
+    ]
+
+    @api.depends("fee_type_id")
+    def _compute_financed(self):
+        for fee in self:
+            plan_fee = fee.contract_id.plan_id.fee_ids.filtered(lambda f: f.fee_type_id == fee.fee_type_id)[:1]
+            fee.financed = plan_fee.financed if plan_fee else fee.fee_type_id.financed
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        fees = super().create(vals_list)
+        fees.contract_id._check_items_editable()
+        fees.contract_id._compute_schedule_lines()
+        return fees
+
+    def write(self, vals):
+        self.contract_id._check_items_editable()
+        result = super().write(vals)
+        self.contract_id._compute_schedule_lines()
+        return result
+
+    def unlink(self):
+        contracts = self.contract_id
+        contracts._check_items_editable()
+        result = super().unlink()
+        contracts.exists()._compute_schedule_lines()
+        return result

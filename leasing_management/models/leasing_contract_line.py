@@ -1,0 +1,69 @@
+from odoo import api, fields, models
+
+
+class LeasingContractLine(models.Model):
+    _name = "leasing.contract.line"
+    _description = "Leased Item"
+    _order = "contract_id, sequence, id"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one("leasing.contract", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    sequence = fields.Integer(default=10)
+    product_id = fields.Many2one("product.product", string="Item", required=True, check_company=True)
+    name = fields.Text(
+        string="Description", compute="_compute_name", store=True, readonly=False, precompute=True
+    )
+    quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
+    price_unit = fields.Monetary(
+        string="Unit Price",
+        compute="_compute_price_unit",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    price_subtotal = fields.Monetary(
+        string="Subtotal", compute="_compute_price_subtotal", store=True, precompute=True
+    )
+
+    _sql_constraints = [
+        ("quantity_positive", "CHECK(quantity > 0)", "The quantity of a leased item must be positive."),
+        ("price_positive", "CHECK(price_unit >= 0)", "The price of a leased item cannot be negative."),
+    ]
+
+    @api.depends("product_id")
+    def _compute_name(self):
+        for line in self:
+            line.name = line.product_id.display_name or line.name
+
+    @api.depends("product_id")
+    def _compute_price_unit(self):
+        for line in self:
+            if line.product_id and not line.price_unit:
+                line.price_unit = line.product_id.lst_price
+
+    @api.depends("quantity", "price_unit", "currency_id")
+    def _compute_price_subtotal(self):
+        for line in self:
+            line.price_subtotal = line.currency_id.round(line.quantity * line.price_unit)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.contract_id._check_items_editable()
+        lines.contract_id._compute_schedule_lines()
+        return lines
+
+    def write(self, vals):
+        self.contract_id._check_items_editable()
+        result = super().write(vals)
+        self.contract_id._compute_schedule_lines()
+        return result
+
+    def unlink(self):
+        contracts = self.contract_id
+        contracts._check_items_editable()
+        result = super().unlink()
+        contracts.exists()._compute_schedule_lines()
+        return result

@@ -1,0 +1,142 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.risk import credit_score, risk_level, suggested_recommendation
+
+RECOMMENDATIONS = [
+    ("approve", "Approve"),
+    ("approve_conditions", "Approve with Conditions"),
+    ("reject", "Reject"),
+]
+
+
+class LeasingCreditReview(models.Model):
+    _name = "leasing.credit.review"
+    _description = "Credit Review"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    contract_id = fields.Many2one(
+        "leasing.contract", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    partner_id = fields.Many2one(related="contract_id.partner_id", string="Lessee", store=True)
+    financed_amount = fields.Monetary(related="contract_id.financed_amount")
+    state = fields.Selection(
+        [("draft", "In Progress"), ("done", "Completed")], default="draft", required=True, tracking=True
+    )
+    reviewer_id = fields.Many2one("res.users", string="Reviewer", default=lambda self: self.env.user, tracking=True)
+    review_date = fields.Date(default=fields.Date.context_today)
+
+    # What the investigation found.
+    identity_verified = fields.Boolean(string="Identity Verified", tracking=True)
+    identity_notes = fields.Text(string="Identity Findings")
+    years_in_business = fields.Integer(string="Years in Business")
+    business_notes = fields.Text(string="Business Findings")
+    monthly_income = fields.Monetary(help="Net monthly income (or operating cash flow) of the lessee.")
+    total_assets = fields.Monetary(string="Assets")
+    total_liabilities = fields.Monetary(string="Liabilities")
+    assets_notes = fields.Text(string="Assets and Liabilities Findings")
+    existing_debt_monthly = fields.Monetary(
+        string="Existing Debt Payments (monthly)", help="What the lessee already pays each month on other debts."
+    )
+    existing_debt_notes = fields.Text(string="Existing Debts Findings")
+    guarantor_count = fields.Integer(related="contract_id.guarantor_count")
+    guarantor_notes = fields.Text(string="Guarantors Findings")
+    documents_received = fields.Boolean(
+        string="Supporting Documents Received",
+        help="Identity papers, statements, titles and guarantees are attached to this review.",
+    )
+
+    # The verdict.
+    monthly_installment = fields.Monetary(
+        compute="_compute_monthly_installment", help="The new contract's instalment, per month."
+    )
+    debt_service_ratio = fields.Float(
+        string="Debt Service Ratio (%)", compute="_compute_risk", store=True, digits=(16, 1)
+    )
+    risk_score = fields.Integer(compute="_compute_risk", store=True, aggregator="avg")
+    risk_level = fields.Selection(
+        [("low", "Low"), ("medium", "Medium"), ("high", "High")], compute="_compute_risk", store=True
+    )
+    recommendation = fields.Selection(
+        RECOMMENDATIONS, compute="_compute_recommendation", store=True, readonly=False, tracking=True
+    )
+    conditions = fields.Text(help="Conditions attached to an approval (extra guarantor, higher deposit...).")
+    conclusion = fields.Html()
+
+    @api.depends("contract_id.name", "review_date")
+    def _compute_name(self):
+        for review in self:
+            review.name = self.env._("Review of %(contract)s", contract=review.contract_id.name or "")
+
+    @api.depends("contract_id.installment_amount", "contract_id.period_months")
+    def _compute_monthly_installment(self):
+        for review in self:
+            months = review.contract_id.period_months or 1
+            review.monthly_installment = review.currency_id.round(review.contract_id.installment_amount / months)
+
+    @api.depends(
+        "identity_verified",
+        "years_in_business",
+        "monthly_income",
+        "existing_debt_monthly",
+        "total_assets",
+        "total_liabilities",
+        "contract_id.financed_amount",
+        "contract_id.installment_amount",
+        "contract_id.guarantor_ids",
+        "documents_received",
+    )
+    def _compute_risk(self):
+        for review in self:
+            installment = review.contract_id.installment_amount / (review.contract_id.period_months or 1)
+            score = credit_score(
+                identity_verified=review.identity_verified,
+                years_in_business=review.years_in_business,
+                monthly_income=review.monthly_income,
+                monthly_debt=review.existing_debt_monthly,
+                monthly_installment=installment,
+                assets=review.total_assets,
+                liabilities=review.total_liabilities,
+                financed=review.contract_id.financed_amount,
+                guarantors=len(review.contract_id.guarantor_ids),
+                documents=review.documents_received,
+            )
+            review.risk_score = score
+            review.risk_level = risk_level(score)
+            review.debt_service_ratio = (
+                (review.existing_debt_monthly + installment) / review.monthly_income * 100
+                if review.monthly_income > 0
+                else 0.0
+            )
+
+    @api.depends("risk_score")
+    def _compute_recommendation(self):
+        for review in self:
+            if review.state == "draft":
+                review.recommendation = suggested_recommendation(review.risk_score)
+
+    def action_done(self):
+        for review in self:
+            if review.state != "draft":
+                raise UserError(self.env._("%(review)s is already completed.", review=review.name))
+            if not review.recommendation:
+                raise UserError(self.env._("Give a recommendation before completing %(review)s.", review=review.name))
+        self.write({"state": "done"})
+        return True
+
+    def action_reopen(self):
+        for review in self:
+            if review.contract_id.state not in ("draft", "review"):
+                raise UserError(
+                    self.env._(
+                        "The contract %(contract)s is already decided: its credit review cannot be reopened.",
+                        contract=review.contract_id.name,
+                    )
+                )
+        self.write({"state": "draft"})
+        return True

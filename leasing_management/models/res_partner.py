@@ -1,0 +1,59 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    leasing_contract_ids = fields.One2many("leasing.contract", "partner_id", string="Lease Contracts")
+    leasing_contract_count = fields.Integer(
+        string="Lease Contracts Count", compute="_compute_leasing_figures", groups="leasing_management.group_leasing_user"
+    )
+    leasing_outstanding_principal = fields.Monetary(
+        string="Outstanding Principal",
+        compute="_compute_leasing_figures",
+        currency_field="leasing_currency_id",
+        groups="leasing_management.group_leasing_user",
+        help="Principal of the active lease contracts that has not yet fallen due, in the company's currency.",
+    )
+    leasing_currency_id = fields.Many2one("res.currency", compute="_compute_leasing_figures")
+
+    def _compute_leasing_figures(self):
+        """Counts and sums for the smart buttons, with two grouped reads for all partners
+        (contacts of a company count with it)."""
+        today = fields.Date.context_today(self)
+        all_partners = self.with_context(active_test=False).search([("id", "child_of", self.commercial_partner_id.ids)])
+        counts = self.env["leasing.contract"]._read_group(
+            [("partner_id", "in", all_partners.ids)], ["partner_id"], ["__count"]
+        )
+        principals = self.env["leasing.schedule.line"]._read_group(
+            [
+                ("contract_id.partner_id", "in", all_partners.ids),
+                ("contract_id.state", "=", "active"),
+                ("due_date", ">=", today),
+            ],
+            ["contract_id"],
+            ["principal:sum"],
+        )
+        count_by_partner, principal_by_partner = {}, {}
+        for partner, count in counts:
+            commercial = partner.commercial_partner_id
+            count_by_partner[commercial] = count_by_partner.get(commercial, 0) + count
+        for contract, principal in principals:
+            commercial = contract.partner_id.commercial_partner_id
+            # Contracts of another currency are converted at today's rate for this summary.
+            amount = contract.currency_id._convert(
+                principal, self.env.company.currency_id, contract.company_id, today
+            )
+            principal_by_partner[commercial] = principal_by_partner.get(commercial, 0.0) + amount
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.leasing_contract_count = count_by_partner.get(commercial, 0)
+            partner.leasing_outstanding_principal = principal_by_partner.get(commercial, 0.0)
+            partner.leasing_currency_id = self.env.company.currency_id
+
+    def action_view_leasing_contracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_management.action_leasing_contract")
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action

@@ -1,0 +1,196 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.leasing_plan import PAYMENT_TIMINGS, PERIOD_MONTHS, REPAYMENT_METHODS
+from ..tools import quote
+
+
+class LeasingQuoteWizard(models.TransientModel):
+    _name = "leasing.quote.wizard"
+    _description = "Lease Quote"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    plan_id = fields.Many2one(
+        "leasing.plan", string="Financing Plan", required=True, domain="[('company_id', 'in', (False, company_id))]"
+    )
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    partner_id = fields.Many2one("res.partner", string="Lessee", help="Needed only to turn the quote into a contract.")
+    product_id = fields.Many2one(
+        "product.product", string="Item", help="Needed only to turn the quote into a contract."
+    )
+    price = fields.Monetary(required=True)
+    down_payment = fields.Monetary(compute="_compute_plan_amounts", store=True, readonly=False, precompute=True)
+    residual_value = fields.Monetary(compute="_compute_plan_amounts", store=True, readonly=False, precompute=True)
+    financed_fees = fields.Monetary(
+        compute="_compute_plan_amounts", store=True, readonly=False, precompute=True, help="Fees added to the credit."
+    )
+    upfront_fees = fields.Monetary(
+        string="Fees Paid up Front",
+        compute="_compute_plan_amounts",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    start_date = fields.Date(required=True, default=fields.Date.context_today)
+    term = fields.Integer(string="Instalments", compute="_compute_terms", store=True, readonly=False, precompute=True)
+    period_months = fields.Integer(
+        string="Months per Period", compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    annual_rate = fields.Float(
+        string="Annual Rate (%)", digits=(16, 4), compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    repayment_method = fields.Selection(
+        REPAYMENT_METHODS, compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+    payment_timing = fields.Selection(
+        PAYMENT_TIMINGS, compute="_compute_terms", store=True, readonly=False, precompute=True
+    )
+
+    financed_amount = fields.Monetary(compute="_compute_quote", store=True)
+    installment_amount = fields.Monetary(string="Instalment", compute="_compute_quote", store=True)
+    total_interest = fields.Monetary(compute="_compute_quote", store=True)
+    total_amount = fields.Monetary(string="Total Repaid", compute="_compute_quote", store=True)
+    periodic_rate = fields.Float(string="Periodic Rate (%)", digits=(16, 6), compute="_compute_quote", store=True)
+    effective_rate = fields.Float(
+        string="Effective Annual Rate (%)", digits=(16, 4), compute="_compute_quote", store=True
+    )
+    apr = fields.Float(string="APR (%)", digits=(16, 4), compute="_compute_quote", store=True)
+    quote_error = fields.Char(compute="_compute_quote", store=True)
+    line_ids = fields.One2many("leasing.quote.wizard.line", "wizard_id", compute="_compute_quote", store=True)
+
+    @api.depends("plan_id")
+    def _compute_terms(self):
+        for wizard in self:
+            for field_name in ("term", "period_months", "annual_rate", "repayment_method", "payment_timing"):
+                wizard[field_name] = wizard.plan_id[field_name]
+
+    @api.depends("plan_id", "price")
+    def _compute_plan_amounts(self):
+        for wizard in self:
+            plan, currency = wizard.plan_id, wizard.plan_id.currency_id or wizard.company_id.currency_id
+            wizard.down_payment = currency.round(wizard.price * plan.min_down_payment_pct / 100)
+            wizard.residual_value = currency.round(wizard.price * plan.residual_pct / 100)
+            wizard.financed_fees = currency.round(sum(plan.fee_ids.filtered("financed").mapped("amount")))
+            wizard.upfront_fees = currency.round(sum(plan.fee_ids.filtered(lambda f: not f.financed).mapped("amount")))
+
+    @api.depends(
+        "price",
+        "down_payment",
+        "residual_value",
+        "financed_fees",
+        "upfront_fees",
+        "start_date",
+        "term",
+        "period_months",
+        "annual_rate",
+        "repayment_method",
+        "payment_timing",
+    )
+    def _compute_quote(self):
+        for wizard in self:
+            result, error = wizard._quote()
+            wizard.quote_error = error
+            wizard.financed_amount = result.get("financed", 0.0)
+            wizard.installment_amount = result.get("installment", 0.0)
+            wizard.total_interest = result.get("total_interest", 0.0)
+            wizard.total_amount = result.get("total_amount", 0.0)
+            wizard.periodic_rate = result.get("periodic_rate", 0.0)
+            wizard.effective_rate = result.get("effective_rate", 0.0)
+            wizard.apr = result.get("apr", 0.0)
+            wizard.line_ids = [fields.Command.clear()] + [
+                fields.Command.create(row) for row in result.get("schedule", [])
+            ]
+
+    def _quote(self):
+        """The engine's quote, or an explanation of what to correct."""
+        self.ensure_one()
+        if not self.plan_id or not self.start_date:
+            return {}, False
+        error = self._input_error()
+        if error:
+            return {}, error
+        try:
+            result = quote(
+                self.price,
+                self.down_payment,
+                self.annual_rate,
+                self.term,
+                self.period_months,
+                self.repayment_method,
+                self.payment_timing,
+                self.start_date,
+                residual=self.residual_value,
+                financed_fees=self.financed_fees,
+                upfront_fees=self.upfront_fees,
+                rounding=self.currency_id.round,
+            )
+        except ValueError:
+            return {}, self.env._("No annual percentage rate balances these cash flows: check the fees.")
+        return result, False
+
+    def _input_error(self):
+        currency = self.currency_id
+        if self.term < 1:
+            return self.env._("The term must be at least one instalment.")
+        if self.period_months not in PERIOD_MONTHS:
+            return self.env._("The period must be 1, 3, 6 or 12 months.")
+        if self.annual_rate < 0 or self.annual_rate > 100:
+            return self.env._("The annual rate must lie between 0 and 100 %.")
+        if any(currency.compare_amounts(self[f], 0.0) < 0 for f in ("price", "down_payment", "residual_value", "financed_fees", "upfront_fees")):
+            return self.env._("Amounts cannot be negative.")
+        if currency.compare_amounts(self.down_payment, self.price) >= 0:
+            return self.env._("The down payment must be lower than the price.")
+        financed = self.price + self.financed_fees - self.down_payment
+        if currency.compare_amounts(self.residual_value, financed) >= 0:
+            return self.env._("The residual value must be lower than the amount financed.")
+        return False
+
+    def action_create_contract(self):
+        self.ensure_one()
+        if self.quote_error:
+            raise UserError(self.quote_error)
+        if not self.partner_id or not self.product_id:
+            raise UserError(self.env._("Choose the lessee and the item to turn this quote into a contract."))
+        contract = self.env["leasing.contract"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "plan_id": self.plan_id.id,
+                "company_id": self.company_id.id,
+                "start_date": self.start_date,
+                "line_ids": [fields.Command.create({"product_id": self.product_id.id, "price_unit": self.price})],
+            }
+        )
+        # Terms and amounts as quoted, over the plan's defaults.
+        contract.write(
+            {
+                "term": self.term,
+                "period_months": self.period_months,
+                "annual_rate": self.annual_rate,
+                "repayment_method": self.repayment_method,
+                "payment_timing": self.payment_timing,
+                "down_payment": self.down_payment,
+                "residual_value": self.residual_value,
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "leasing.contract",
+            "res_id": contract.id,
+            "view_mode": "form",
+        }
+
+
+class LeasingQuoteWizardLine(models.TransientModel):
+    _name = "leasing.quote.wizard.line"
+    _description = "Lease Quote Schedule Line"
+    _order = "sequence"
+
+    wizard_id = fields.Many2one("leasing.quote.wizard", required=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="wizard_id.currency_id")
+    sequence = fields.Integer(string="#")
+    line_type = fields.Selection([("installment", "Instalment"), ("residual", "Residual Value")], string="Type")
+    due_date = fields.Date()
+    principal = fields.Monetary()
+    interest = fields.Monetary()
+    amount = fields.Monetary()
+    balance = fields.Monetary(string="Balance After")
