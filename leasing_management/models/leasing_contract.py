@@ -16,7 +16,7 @@ STATES = [
 # Terms copied from the plan; with the items, fees and amounts they make the schedule.
 PLAN_TERMS = ("term", "period_months", "annual_rate", "repayment_method", "payment_timing")
 SCHEDULE_FIELDS = frozenset(
-    PLAN_TERMS + ("start_date", "residual_value", "down_payment", "line_ids", "fee_ids", "currency_id")
+    PLAN_TERMS + ("start_date", "residual_value", "down_payment", "line_ids", "fee_ids", "currency_id", "company_id")
 )
 # Fields that make the financial terms: free until approval, frozen from then on.
 FINANCIAL_FIELDS = frozenset(PLAN_TERMS) | {
@@ -697,7 +697,7 @@ class LeasingContract(models.Model):
         )
 
     def _compute_schedule_lines(self):
-        """Rebuild the schedules of these contracts in one unlink and one create.
+        """Rebuild the schedules of these contracts in one unlink and one insert.
 
         A contract gets no schedule until it has a start date and something to finance."""
         if self.env.context.get("leasing_skip_schedule"):
@@ -713,6 +713,7 @@ class LeasingContract(models.Model):
                 continue
             for row in contract._schedule_rows():
                 row["contract_id"] = contract.id
+                row["company_id"] = contract.company_id.id
                 vals_list.append(row)
-        self.schedule_line_ids.with_context(leasing_schedule_rebuild=True).unlink()
-        self.env["leasing.schedule.line"].with_context(leasing_schedule_rebuild=True).create(vals_list)
+        self.schedule_line_ids.unlink()
+        self.env["leasing.schedule.line"]._insert_rows(vals_list)

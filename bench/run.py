@@ -1,0 +1,88 @@
+"""`make bench`: throughput figures, printed in one run.
+
+(a) the pure schedule engine: 60-period schedules computed per second;
+(b) the ORM path: lease contracts of 60 instalments created with their schedule, per second,
+    over 1,000 contracts written in batches (everything is rolled back at the end).
+
+Figures, not assertions: compare them with the targets in README.md.
+"""
+
+import argparse
+import datetime
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import bench_engine  # noqa: E402
+
+ORM_CONTRACTS = 1000
+ORM_BATCH = 100
+TERM = 60
+
+
+def bench_orm(config, database, contracts=ORM_CONTRACTS, batch=ORM_BATCH):
+    import odoo
+    from odoo.api import SUPERUSER_ID, Environment
+
+    odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(database)
+    with registry.cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {})
+        plan = env["leasing.plan"].create(
+            {
+                "name": "Bench plan",
+                "repayment_method": "annuity",
+                "term": TERM,
+                "annual_rate": 7.5,
+                "min_down_payment_pct": 10,
+                "residual_pct": 5,
+            }
+        )
+        product = env["product.product"].create({"name": "Bench excavator", "lst_price": 85000.0})
+        partners = env["res.partner"].create([{"name": f"Bench lessee {i}"} for i in range(50)])
+        start = datetime.date(2026, 1, 31)
+        env.flush_all()
+        elapsed = 0.0
+        for offset in range(0, contracts, batch):
+            vals_list = [
+                {
+                    "partner_id": partners[i % len(partners)].id,
+                    "plan_id": plan.id,
+                    "start_date": start,
+                    "line_ids": [(0, 0, {"product_id": product.id, "price_unit": 50000.0 + 17.31 * i})],
+                }
+                for i in range(offset, min(offset + batch, contracts))
+            ]
+            begin = time.perf_counter()
+            env["leasing.contract"].create(vals_list)
+            env.flush_all()
+            elapsed += time.perf_counter() - begin
+            env.invalidate_all()
+        lines = env["leasing.schedule.line"].search_count([("contract_id.plan_id", "=", plan.id)])
+        cr.rollback()
+    return contracts / elapsed, lines / elapsed, lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--contracts", type=int, default=ORM_CONTRACTS)
+    args = parser.parse_args(argv)
+
+    print("== leasing bench ==")
+    engine_rate = bench_engine.main()
+    print(f"(a) engine: {engine_rate:,.0f} schedules of 60 periods per second (target >= 20,000)")
+    contracts_rate, lines_rate, lines = bench_orm(args.config, args.database, args.contracts)
+    print(
+        f"(b) ORM: {contracts_rate:,.1f} contracts of {TERM} instalments created and computed per second, "
+        f"{lines_rate:,.0f} schedule lines/s ({args.contracts} contracts, {lines} lines; "
+        f"target >= 100 contracts/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
