@@ -210,7 +210,7 @@ cmd_test() {
     say "running the linters (ruff, pylint-odoo)"
     "$VENV/bin/ruff" check "$ROOT" || status=1
     "$VENV/bin/ruff" format --check "$ROOT" || status=1
-    PYTHONPATH="$ODOO_SRC" "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" "${ADDONS[@]}" || status=1
+    PYTHONPATH="$ODOO_SRC" "$VENV/bin/pylint" --rcfile="$ROOT/setup.cfg" "${ADDONS[@]}" || status=1
     if [ "$status" = 0 ]; then say "all tests and linters passed"; else say "FAILED (exit $status)"; fi
     return "$status"
 }

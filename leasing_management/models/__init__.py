@@ -1,9 +1,11 @@
-from . import leasing_fee_type
-from . import leasing_plan
-from . import leasing_plan_fee
-from . import leasing_contract
-from . import leasing_contract_line
-from . import leasing_contract_fee
-from . import leasing_schedule_line
-from . import leasing_credit_review
-from . import res_partner
+from . import (
+    leasing_contract,
+    leasing_contract_fee,
+    leasing_contract_line,
+    leasing_credit_review,
+    leasing_fee_type,
+    leasing_plan,
+    leasing_plan_fee,
+    leasing_schedule_line,
+    res_partner,
+)

@@ -46,9 +46,7 @@ class LeasingContract(models.Model):
         string="Reference", required=True, copy=False, readonly=True, default=lambda self: self.env._("New")
     )
     state = fields.Selection(STATES, required=True, default="draft", copy=False, tracking=True, index=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one(
         "res.partner", string="Lessee", required=True, tracking=True, index=True, check_company=True
     )
@@ -61,12 +59,8 @@ class LeasingContract(models.Model):
         check_company=True,
     )
     guarantor_count = fields.Integer(compute="_compute_guarantor_count")
-    user_id = fields.Many2one(
-        "res.users", string="Account Manager", default=lambda self: self.env.user, tracking=True
-    )
-    plan_id = fields.Many2one(
-        "leasing.plan", string="Financing Plan", required=True, tracking=True, check_company=True
-    )
+    user_id = fields.Many2one("res.users", string="Account Manager", default=lambda self: self.env.user, tracking=True)
+    plan_id = fields.Many2one("leasing.plan", string="Financing Plan", required=True, tracking=True, check_company=True)
     lease_type = fields.Selection(
         LEASE_TYPES,
         required=True,
@@ -167,9 +161,7 @@ class LeasingContract(models.Model):
     )
 
     # The schedule and what it adds up to.
-    schedule_line_ids = fields.One2many(
-        "leasing.schedule.line", "contract_id", string="Rent Schedule", readonly=True
-    )
+    schedule_line_ids = fields.One2many("leasing.schedule.line", "contract_id", string="Rent Schedule", readonly=True)
     installment_amount = fields.Monetary(
         string="Instalment", compute="_compute_schedule_figures", store=True, help="Amount of the first instalment."
     )
@@ -177,9 +169,7 @@ class LeasingContract(models.Model):
     total_amount = fields.Monetary(
         string="Total Repaid", compute="_compute_schedule_figures", store=True, help="Instalments plus residual."
     )
-    periodic_rate = fields.Float(
-        string="Periodic Rate (%)", digits=(16, 6), compute="_compute_rates", store=True
-    )
+    periodic_rate = fields.Float(string="Periodic Rate (%)", digits=(16, 6), compute="_compute_rates", store=True)
     effective_rate = fields.Float(
         string="Effective Annual Rate (%)", digits=(16, 4), compute="_compute_rates", store=True
     )
@@ -425,10 +415,9 @@ class LeasingContract(models.Model):
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("leasing.contract")
-                    or self.env._("New")
-                )
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "leasing.contract"
+                ) or self.env._("New")
         contracts = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).create(vals_list)
         contracts = contracts.with_env(self.env)
         contracts._compute_schedule_lines()
@@ -485,9 +474,7 @@ class LeasingContract(models.Model):
         for contract in self:
             if contract.state not in SCHEDULE_EDITABLE_STATES:
                 raise UserError(
-                    self.env._(
-                        "The schedule of %(contract)s is frozen since its activation.", contract=contract.name
-                    )
+                    self.env._("The schedule of %(contract)s is frozen since its activation.", contract=contract.name)
                 )
             contract._check_schedule_inputs()
         self._compute_schedule_lines()
@@ -499,9 +486,7 @@ class LeasingContract(models.Model):
                 raise UserError(self.env._("Only draft contracts can be submitted for review."))
             contract._check_schedule_inputs()
             contract._check_plan_minimums()
-        self.write(
-            {"state": "review", "submitted_by_id": self.env.user.id, "submitted_date": fields.Datetime.now()}
-        )
+        self.write({"state": "review", "submitted_by_id": self.env.user.id, "submitted_date": fields.Datetime.now()})
         for contract in self:
             contract.message_post(body=self.env._("Submitted for credit review and approval."))
         return True
@@ -550,8 +535,7 @@ class LeasingContract(models.Model):
             if contract.end_date and contract.end_date > today:
                 raise UserError(
                     self.env._(
-                        "%(contract)s runs until %(date)s: it cannot be closed before its last instalment "
-                        "falls due.",
+                        "%(contract)s runs until %(date)s: it cannot be closed before its last instalment falls due.",
                         contract=contract.name,
                         date=contract.end_date,
                     )
@@ -656,8 +640,7 @@ class LeasingContract(models.Model):
         if self.currency_id.compare_amounts(self.down_payment, minimum) < 0:
             raise UserError(
                 self.env._(
-                    "%(contract)s: the plan %(plan)s requires a down payment of at least %(pct)s %% "
-                    "(%(minimum)s).",
+                    "%(contract)s: the plan %(plan)s requires a down payment of at least %(pct)s %% (%(minimum)s).",
                     contract=self.name,
                     plan=self.plan_id.display_name,
                     pct=self.plan_id.min_down_payment_pct,
@@ -669,9 +652,7 @@ class LeasingContract(models.Model):
         self.ensure_one()
         review = self.credit_review_id
         if not review or review.state != "done":
-            raise UserError(
-                self.env._("%(contract)s needs a completed credit review first.", contract=self.name)
-            )
+            raise UserError(self.env._("%(contract)s needs a completed credit review first.", contract=self.name))
         if review.recommendation == "reject":
             raise UserError(
                 self.env._(

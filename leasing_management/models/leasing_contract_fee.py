@@ -27,7 +27,8 @@ class LeasingContractFee(models.Model):
     @api.depends("fee_type_id")
     def _compute_financed(self):
         for fee in self:
-            plan_fee = fee.contract_id.plan_id.fee_ids.filtered(lambda f: f.fee_type_id == fee.fee_type_id)[:1]
+            plan_fees = {plan_fee.fee_type_id: plan_fee for plan_fee in fee.contract_id.plan_id.fee_ids}
+            plan_fee = plan_fees.get(fee.fee_type_id)
             fee.financed = plan_fee.financed if plan_fee else fee.fee_type_id.financed
 
     @api.model_create_multi

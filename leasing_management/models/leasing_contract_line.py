@@ -12,9 +12,7 @@ class LeasingContractLine(models.Model):
     currency_id = fields.Many2one(related="contract_id.currency_id")
     sequence = fields.Integer(default=10)
     product_id = fields.Many2one("product.product", string="Item", required=True, check_company=True)
-    name = fields.Text(
-        string="Description", compute="_compute_name", store=True, readonly=False, precompute=True
-    )
+    name = fields.Text(string="Description", compute="_compute_name", store=True, readonly=False, precompute=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     price_unit = fields.Monetary(
         string="Unit Price",
@@ -23,9 +21,7 @@ class LeasingContractLine(models.Model):
         readonly=False,
         precompute=True,
     )
-    price_subtotal = fields.Monetary(
-        string="Subtotal", compute="_compute_price_subtotal", store=True, precompute=True
-    )
+    price_subtotal = fields.Monetary(string="Subtotal", compute="_compute_price_subtotal", store=True, precompute=True)
 
     _sql_constraints = [
         ("quantity_positive", "CHECK(quantity > 0)", "The quantity of a leased item must be positive."),

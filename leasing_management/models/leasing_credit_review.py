@@ -18,9 +18,7 @@ class LeasingCreditReview(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    contract_id = fields.Many2one(
-        "leasing.contract", required=True, ondelete="cascade", index=True, check_company=True
-    )
+    contract_id = fields.Many2one("leasing.contract", required=True, ondelete="cascade", index=True, check_company=True)
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
     partner_id = fields.Many2one(related="contract_id.partner_id", string="Lessee", store=True)
@@ -32,9 +30,9 @@ class LeasingCreditReview(models.Model):
     review_date = fields.Date(default=fields.Date.context_today)
 
     # What the investigation found.
-    identity_verified = fields.Boolean(string="Identity Verified", tracking=True)
+    identity_verified = fields.Boolean(tracking=True)
     identity_notes = fields.Text(string="Identity Findings")
-    years_in_business = fields.Integer(string="Years in Business")
+    years_in_business = fields.Integer()
     business_notes = fields.Text(string="Business Findings")
     monthly_income = fields.Monetary(help="Net monthly income (or operating cash flow) of the lessee.")
     total_assets = fields.Monetary(string="Assets")

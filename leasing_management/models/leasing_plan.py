@@ -47,9 +47,7 @@ class LeasingPlan(models.Model):
     term = fields.Integer(
         string="Default Term", required=True, default=36, tracking=True, help="Default number of instalments."
     )
-    annual_rate = fields.Float(
-        string="Annual Rate (%)", digits=(16, 4), required=True, default=8.0, tracking=True
-    )
+    annual_rate = fields.Float(string="Annual Rate (%)", digits=(16, 4), required=True, default=8.0, tracking=True)
     min_down_payment_pct = fields.Float(string="Minimum Down Payment (%)", digits=(16, 2))
     deposit_pct = fields.Float(string="Deposit (%)", digits=(16, 2))
     residual_pct = fields.Float(string="Residual Value (%)", digits=(16, 2))
@@ -99,11 +97,7 @@ class LeasingPlan(models.Model):
             plan.currency_id = plan.company_id.currency_id or plan.currency_id or self.env.company.currency_id
 
     def _compute_contract_count(self):
-        counts = dict(
-            self.env["leasing.contract"]._read_group(
-                [("plan_id", "in", self.ids)], ["plan_id"], ["__count"]
-            )
-        )
+        counts = dict(self.env["leasing.contract"]._read_group([("plan_id", "in", self.ids)], ["plan_id"], ["__count"]))
         for plan in self:
             plan.contract_count = counts.get(plan, 0)
 

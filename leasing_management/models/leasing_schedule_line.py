@@ -2,7 +2,17 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 # Columns written by _insert_rows, in the order of the engine's rows.
-ROW_COLUMNS = ("contract_id", "company_id", "sequence", "line_type", "due_date", "principal", "interest", "amount", "balance")
+ROW_COLUMNS = (
+    "contract_id",
+    "company_id",
+    "sequence",
+    "line_type",
+    "due_date",
+    "principal",
+    "interest",
+    "amount",
+    "balance",
+)
 # The figures the schedule engine computes; frozen once the contract is active.
 FROZEN_FIELDS = frozenset(
     {"contract_id", "sequence", "line_type", "due_date", "principal", "interest", "amount", "balance"}
@@ -57,7 +67,6 @@ class LeasingScheduleLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_frozen(self):
         self.contract_id._check_schedule_open()
-
 
     @api.model
     def _insert_rows(self, rows):

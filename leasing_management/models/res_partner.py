@@ -6,7 +6,9 @@ class ResPartner(models.Model):
 
     leasing_contract_ids = fields.One2many("leasing.contract", "partner_id", string="Lease Contracts")
     leasing_contract_count = fields.Integer(
-        string="Lease Contracts Count", compute="_compute_leasing_figures", groups="leasing_management.group_leasing_user"
+        string="Lease Contracts Count",
+        compute="_compute_leasing_figures",
+        groups="leasing_management.group_leasing_user",
     )
     leasing_outstanding_principal = fields.Monetary(
         string="Outstanding Principal",
@@ -41,9 +43,7 @@ class ResPartner(models.Model):
         for contract, principal in principals:
             commercial = contract.partner_id.commercial_partner_id
             # Contracts of another currency are converted at today's rate for this summary.
-            amount = contract.currency_id._convert(
-                principal, self.env.company.currency_id, contract.company_id, today
-            )
+            amount = contract.currency_id._convert(principal, self.env.company.currency_id, contract.company_id, today)
             principal_by_partner[commercial] = principal_by_partner.get(commercial, 0.0) + amount
         for partner in self:
             commercial = partner.commercial_partner_id

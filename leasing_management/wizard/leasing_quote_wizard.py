@@ -136,7 +136,10 @@ class LeasingQuoteWizard(models.TransientModel):
             return self.env._("The period must be 1, 3, 6 or 12 months.")
         if self.annual_rate < 0 or self.annual_rate > 100:
             return self.env._("The annual rate must lie between 0 and 100 %.")
-        if any(currency.compare_amounts(self[f], 0.0) < 0 for f in ("price", "down_payment", "residual_value", "financed_fees", "upfront_fees")):
+        if any(
+            currency.compare_amounts(self[f], 0.0) < 0
+            for f in ("price", "down_payment", "residual_value", "financed_fees", "upfront_fees")
+        ):
             return self.env._("Amounts cannot be negative.")
         if currency.compare_amounts(self.down_payment, self.price) >= 0:
             return self.env._("The down payment must be lower than the price.")
