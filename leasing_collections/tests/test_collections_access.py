@@ -1,0 +1,44 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
+
+
+@tagged("post_install", "-at_install")
+class TestCollectionsAccess(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.collector = new_test_user(cls.env, "collector", groups="leasing_collections.group_leasing_collector")
+        cls.collection_manager = new_test_user(
+            cls.env, "collection_manager", groups="leasing_collections.group_leasing_collection_manager"
+        )
+        cls.leasing_manager = new_test_user(cls.env, "leasing_mgr", groups="leasing_management.group_leasing_manager")
+
+    def test_group_hierarchy(self):
+        self.assertTrue(self.collector.has_group("leasing_management.group_leasing_user"))
+        self.assertFalse(self.collector.has_group("leasing_collections.group_leasing_collection_manager"))
+        self.assertTrue(self.collection_manager.has_group("leasing_collections.group_leasing_collector"))
+        self.assertFalse(self.collection_manager.has_group("leasing_management.group_leasing_manager"))
+        self.assertTrue(self.leasing_manager.has_group("leasing_collections.group_leasing_collection_manager"))
+
+    def test_collector_reads_leases_but_not_plans_config(self):
+        contracts = self.env["leasing.contract"].with_user(self.collector)
+        contracts.search([])  # allowed
+        with self.assertRaises(AccessError):
+            self.env["leasing.plan"].with_user(self.collector).create({"name": "Not allowed"})
+
+    def test_leases_in_force_action_lists_active_contracts_only(self):
+        plan = self.env["leasing.plan"].create({"name": "Plan", "term": 12, "annual_rate": 6.0})
+        product = self.env["product.product"].create({"name": "Forklift", "lst_price": 12000.0})
+        partner = self.env["res.partner"].create({"name": "Lessee"})
+        vals = {
+            "partner_id": partner.id,
+            "plan_id": plan.id,
+            "start_date": "2026-01-15",
+            "line_ids": [Command.create({"product_id": product.id})],
+        }
+        draft, active = self.env["leasing.contract"].create([vals, dict(vals, state="active")])
+        action = self.env.ref("leasing_collections.action_leasing_contract_collections")
+        domain = safe_eval(action.domain) + [("id", "in", (draft | active).ids)]
+        self.assertEqual(self.env[action.res_model].with_user(self.collector).search(domain), active)
