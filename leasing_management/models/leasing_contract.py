@@ -696,5 +696,8 @@ class LeasingContract(models.Model):
                 row["contract_id"] = contract.id
                 row["company_id"] = contract.company_id.id
                 vals_list.append(row)
-        self.schedule_line_ids.unlink()
-        self.env["leasing.schedule.line"]._insert_rows(vals_list)
+        # Schedule lines are derived data: users may change the terms they come from, not the
+        # lines themselves (read-only for Leasing Users), so the rebuild runs as superuser.
+        lines_sudo = self.sudo().schedule_line_ids
+        lines_sudo.unlink()
+        lines_sudo.browse()._insert_rows(vals_list)
