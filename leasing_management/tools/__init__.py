@@ -1,0 +1,46 @@
+"""Pure-Python financial engine of the leasing addon.
+
+Nothing here imports Odoo: the models call these functions, and the tests
+load this package on its own. Modules import each other relatively.
+"""
+
+from .dates import (
+    PERIOD_MONTHS,
+    TIMINGS,
+    add_months,
+    days_in_month,
+    due_dates,
+    end_date,
+    is_leap_year,
+)
+from .rates import apr, cash_flow_offsets, effective_annual_rate, quote
+from .schedule import (
+    METHODS,
+    compute_schedule,
+    level_installment,
+    make_rounding,
+    periodic_rate,
+    round_half_up,
+    schedule_totals,
+)
+
+__all__ = [
+    "METHODS",
+    "PERIOD_MONTHS",
+    "TIMINGS",
+    "add_months",
+    "apr",
+    "cash_flow_offsets",
+    "compute_schedule",
+    "days_in_month",
+    "due_dates",
+    "effective_annual_rate",
+    "end_date",
+    "is_leap_year",
+    "level_installment",
+    "make_rounding",
+    "periodic_rate",
+    "quote",
+    "round_half_up",
+    "schedule_totals",
+]
