@@ -1,0 +1,248 @@
+"""Effective rate, APR and quote. References are computed here with the
+decimal module (bisection for the IRR), never with the code under test."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import pytest
+
+from tests._engine import engine
+
+START = date(2024, 1, 15)
+
+
+def irr_by_bisection(flows):
+    """Periodic IRR of ``flows`` (index = period) by bisection in Decimal.
+
+    The flows are conventional (one outflow first), so the NPV decreases
+    with the rate and has a single root above -100 %.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 40
+        flows = [Decimal(repr(f)) if isinstance(f, float) else Decimal(f) for f in flows]
+
+        def npv(rate):
+            return sum(f / (1 + rate) ** t for t, f in enumerate(flows))
+
+        lo, hi = Decimal("-0.9"), Decimal("10")
+        assert npv(lo) > 0 > npv(hi)
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            if npv(mid) > 0:
+                lo = mid
+            else:
+                hi = mid
+        return (lo + hi) / 2
+
+
+def annualise(periodic, period_months):
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return float(((1 + periodic) ** (Decimal(12) / period_months) - 1) * 100)
+
+
+def row(seq, amount, line_type="installment"):
+    return {
+        "sequence": seq,
+        "line_type": line_type,
+        "due_date": START,
+        "principal": 0.0,
+        "interest": 0.0,
+        "amount": amount,
+        "balance": 0.0,
+    }
+
+
+@pytest.mark.parametrize(
+    "nominal, period, expected",
+    [
+        (12, 1, 12.682503013196977),  # (1.01 ** 12 - 1) * 100
+        (8, 3, 8.243216),  # (1.02 ** 4 - 1) * 100
+        (10, 6, 10.25),  # (1.05 ** 2 - 1) * 100
+        (7.5, 12, 7.5),
+        (0, 1, 0.0),
+    ],
+)
+def test_effective_annual_rate(nominal, period, expected):
+    assert engine.effective_annual_rate(nominal, period) == pytest.approx(expected, abs=1e-9)
+    assert round(engine.effective_annual_rate(12, 1), 4) == 12.6825
+
+
+def test_cash_flow_offsets():
+    assert engine.cash_flow_offsets(3, "arrears") == [1, 2, 3]
+    assert engine.cash_flow_offsets(3, "advance") == [0, 1, 2]
+    with pytest.raises(ValueError):
+        engine.cash_flow_offsets(3, "later")
+
+
+def test_apr_hand_checked():
+    # 1000 lent, 50 of fees paid up front: 950 really received, repaid with
+    # 12 monthly payments of 88.85 (the annuity of 1000 at 12 %) in arrears.
+    rows = [row(k, 88.85) for k in range(1, 13)]
+    monthly = irr_by_bisection([-950] + [88.85] * 12)
+    expected = annualise(monthly, 1)
+    assert 23.5 < expected < 24.5  # about 1.8 % a month
+    assert engine.apr(950, rows, 1, "arrears") == pytest.approx(expected, abs=1e-7)
+    # Without the fees: the effective rate of 12 %, 12.68 %.
+    assert engine.apr(1000, rows, 1, "arrears") == pytest.approx(12.68, abs=0.01)
+
+
+def test_apr_advance_nets_the_first_payment():
+    # 1000 lent, two monthly payments of 510 in advance: the first one is paid
+    # on the disbursement date, so the flows are -490 now and 510 a month later.
+    rows = [row(1, 510.0), row(2, 510.0)]
+    monthly = Decimal(510) / Decimal(490) - 1
+    expected = annualise(monthly, 1)
+    assert engine.apr(1000, rows, 1, "advance") == pytest.approx(expected, abs=1e-7)
+
+
+def test_apr_residual_at_the_end():
+    # Quarterly, arrears: 2 instalments of 300, residual 500 at the end
+    # (same period as the last instalment). Flows: -1000, 300, 800.
+    rows = [row(1, 300.0), row(2, 300.0), row(3, 500.0, "residual")]
+    expected = annualise(irr_by_bisection([-1000, 300, 800]), 3)
+    assert engine.apr(1000, rows, 3, "arrears") == pytest.approx(expected, abs=1e-7)
+    # In advance the residual is due one period after the last instalment:
+    # flows -700, 300, 500.
+    expected = annualise(irr_by_bisection([-700, 300, 500]), 3)
+    assert engine.apr(1000, rows, 3, "advance") == pytest.approx(expected, abs=1e-7)
+
+
+@pytest.mark.parametrize("method", ["annuity", "equal_principal", "interest_only"])
+@pytest.mark.parametrize("timing", ["arrears", "advance"])
+@pytest.mark.parametrize(
+    "rate, n, period, residual",
+    [(6, 60, 1, 0), (4.9, 48, 1, 8000), (9.5, 20, 3, 0), (3, 6, 12, 5000)],
+)
+def test_apr_without_fees_is_the_effective_rate(method, timing, rate, n, period, residual):
+    rows = engine.compute_schedule(20000, rate, n, period, method, timing, START, residual=residual)
+    assert engine.apr(20000, rows, period, timing) == pytest.approx(
+        engine.effective_annual_rate(rate, period), abs=0.01
+    )
+
+
+def test_apr_thirty_years():
+    rows = engine.compute_schedule(200000, 6, 360, 1, "annuity", "arrears", START)
+    assert engine.apr(200000, rows, 1, "arrears") == pytest.approx(6.1678, abs=0.01)
+
+
+@pytest.mark.parametrize("timing", ["arrears", "advance"])
+def test_apr_rises_with_upfront_fees(timing):
+    rows = engine.compute_schedule(10000, 5, 36, 1, "annuity", timing, START)
+    aprs = [engine.apr(10000 - fee, rows, 1, timing) for fee in (0, 50, 100, 500)]
+    assert aprs == sorted(aprs)
+    assert len(set(aprs)) == 4
+
+
+def test_apr_interest_free():
+    rows = engine.compute_schedule(1200, 0, 12, 1, "annuity", "arrears", START)
+    assert engine.apr(1200, rows, 1, "arrears") == 0.0
+    rows = engine.compute_schedule(1000, 0, 3, 1, "equal_principal", "advance", START, residual=100)
+    assert engine.apr(1000, rows, 1, "advance") == 0.0
+    # Interest free but with fees: a positive APR.
+    assert engine.apr(990, rows, 1, "advance") > 0
+
+
+def test_apr_errors():
+    rows = [row(1, 100.0)]
+    with pytest.raises(ValueError):
+        engine.apr(0, rows, 1, "arrears")
+    with pytest.raises(ValueError):
+        engine.apr(-5, rows, 1, "arrears")
+    with pytest.raises(ValueError):  # nothing is ever repaid: no IRR
+        engine.apr(100, [row(1, 0.0), row(2, 0.0)], 1, "arrears")
+    with pytest.raises(ValueError):
+        engine.apr(100, rows, 2, "arrears")
+    with pytest.raises(ValueError):
+        engine.apr(100, rows, 1, "whenever")
+
+
+def reference_annuity_arrears(financed, monthly_rate, n):
+    """A tiny Decimal annuity schedule (arrears) used as the quote's oracle."""
+    cent = Decimal("0.01")
+    f = Decimal(financed)
+    r = Decimal(monthly_rate)
+    level = (f * r / (1 - (1 + r) ** -n)).quantize(cent, ROUND_HALF_UP)
+    balance, interests, amounts = f, [], []
+    for k in range(1, n + 1):
+        interest = (balance * r).quantize(cent, ROUND_HALF_UP)
+        principal = balance if k == n else level - interest
+        balance -= principal
+        interests.append(interest)
+        amounts.append(principal + interest)
+    return level, sum(interests), sum(amounts), amounts
+
+
+def test_quote():
+    # Price 12,000, down payment 2,000, 100 of fees financed, 200 paid up front;
+    # 6 % a year, 12 monthly instalments in arrears.
+    result = engine.quote(
+        12000,
+        2000,
+        6,
+        12,
+        1,
+        "annuity",
+        "arrears",
+        START,
+        financed_fees=100,
+        upfront_fees=200,
+    )
+    level, interest, total, amounts = reference_annuity_arrears("10100", "0.005", 12)
+    assert level == Decimal("869.27")  # 10100 * 0.005 / (1 - 1.005**-12) = 869.268...
+    assert result["financed"] == 10100.0
+    assert result["installment"] == float(level)
+    assert result["total_interest"] == float(interest)
+    assert result["total_amount"] == float(total)
+    assert result["total_amount"] == float(Decimal("10100") + interest)
+    assert result["periodic_rate"] == 0.5
+    assert result["effective_rate"] == pytest.approx(6.167781186, abs=1e-8)
+    # APR on the 9,900 really received.
+    expected_apr = annualise(irr_by_bisection([-9900] + amounts), 1)
+    assert result["apr"] == pytest.approx(expected_apr, abs=1e-7)
+    assert result["apr"] > result["effective_rate"]
+    schedule = result["schedule"]
+    assert len(schedule) == 12
+    assert [r["amount"] for r in schedule] == [float(a) for a in amounts]
+
+
+def test_quote_without_fees_and_with_residual():
+    result = engine.quote(30000, 0, 4.9, 48, 1, "annuity", "advance", START, residual=9000)
+    assert result["financed"] == 30000.0
+    assert result["schedule"][-1]["line_type"] == "residual"
+    assert result["schedule"][-1]["amount"] == 9000.0
+    assert result["apr"] == pytest.approx(result["effective_rate"], abs=0.01)
+    assert result["installment"] == result["schedule"][0]["amount"]
+
+
+def test_quote_equal_principal_installment_is_the_first_row():
+    result = engine.quote(1000, 0, 12, 3, 1, "equal_principal", "arrears", START)
+    # 333.33 of principal + 10.00 of interest (see test_engine_schedule).
+    assert result["installment"] == 343.33
+    assert result["total_interest"] == 20.0  # 10.00 + 6.67 + 3.33
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"down_payment": 12000},  # nothing financed
+        {"down_payment": -1},
+        {"upfront_fees": -1},
+        {"financed_fees": -1},
+        {"upfront_fees": 20000},  # nothing really received
+    ],
+)
+def test_quote_errors(kwargs):
+    args = {
+        "price": 12000,
+        "down_payment": 0,
+        "annual_rate": 6,
+        "term": 12,
+        "period_months": 1,
+        "method": "annuity",
+        "timing": "arrears",
+        "start_date": START,
+    }
+    args.update(kwargs)
+    with pytest.raises(ValueError):
+        engine.quote(**args)
