@@ -7,5 +7,6 @@ from . import (
     leasing_plan,
     leasing_plan_fee,
     leasing_schedule_line,
+    res_currency,
     res_partner,
 )

@@ -674,7 +674,7 @@ class LeasingContract(models.Model):
             self.payment_timing,
             self.start_date,
             residual=self.residual_value,
-            rounding=self.currency_id.round,
+            rounding=self.currency_id._leasing_rounding(),
         )
 
     def _compute_schedule_lines(self):

@@ -122,7 +122,7 @@ class LeasingQuoteWizard(models.TransientModel):
                 residual=self.residual_value,
                 financed_fees=self.financed_fees,
                 upfront_fees=self.upfront_fees,
-                rounding=self.currency_id.round,
+                rounding=self.currency_id._leasing_rounding(),
             )
         except ValueError:
             return {}, self.env._("No annual percentage rate balances these cash flows: check the fees.")
