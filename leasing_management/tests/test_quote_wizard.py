@@ -1,0 +1,189 @@
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import LeasingCommon, irr_apr
+
+
+@tagged("post_install", "-at_install")
+class TestQuoteWizard(LeasingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The annuity plan with a 10 % minimum down payment, a financed insurance of 50.00 and a
+        # registration of 20.00 paid up front.
+        cls.plan_with_fees = cls.plan_annuity.copy({"name": "Annuity with fees", "min_down_payment_pct": 10.0})
+        cls.plan_with_fees.fee_ids = [
+            Command.create({"fee_type_id": cls.fee_type_insurance.id, "amount": 50.0}),
+            Command.create({"fee_type_id": cls.fee_type_registration.id, "amount": 20.0}),
+        ]
+
+    def _form(self, plan, price, start_date=date(2024, 1, 31)):
+        form = Form(self.env["leasing.quote.wizard"])
+        form.plan_id = plan
+        form.price = price
+        form.start_date = start_date
+        return form
+
+    def test_quote_annuity(self):
+        form = self._form(self.plan_annuity, 1200.0)
+        self.assertEqual(form.down_payment, 0.0)
+        form.down_payment = 200.0
+        # 1,000.00 at 1 % a month over 3 months: see test_contract_schedule.
+        self.assertEqual(form.financed_amount, 1000.0)
+        self.assertEqual(form.installment_amount, 340.02)
+        self.assertEqual(form.total_interest, 20.07)
+        self.assertEqual(form.total_amount, 1020.07)
+        self.assertAlmostEqual(form.periodic_rate, 1.0, places=6)
+        self.assertAlmostEqual(form.effective_rate, 12.6825, places=4)
+        self.assertAlmostEqual(form.apr, irr_apr([-1000.00, 340.02, 340.02, 340.03], 1), delta=0.0001)
+        self.assertEqual(len(form.line_ids), 3)
+        self.assertFalse(form.quote_error)
+        wizard = form.save()
+        self.assertRecordValues(
+            wizard.line_ids.sorted("sequence"),
+            [
+                {"due_date": date(2024, 2, 29), "principal": 330.02, "interest": 10.00, "amount": 340.02},
+                {"due_date": date(2024, 3, 31), "principal": 333.32, "interest": 6.70, "amount": 340.02},
+                {"due_date": date(2024, 4, 30), "principal": 336.66, "interest": 3.37, "amount": 340.03},
+            ],
+        )
+
+    def test_quote_with_plan_fees(self):
+        """Price 1,000.00, down payment 10 % = 100.00, financed insurance 50.00: 950.00 financed.
+
+        A = 950 * 0.01 / (1 - 1.01 ** -3) = 323.0210... -> 323.02
+        interest 9.50, then 636.48 * 1 % = 6.36, then 319.82 * 1 % = 3.20 (3.1982)
+        The lessee really receives 950.00 - 20.00 of registration = 930.00.
+        """
+        form = self._form(self.plan_with_fees, 1000.0)
+        self.assertEqual((form.down_payment, form.financed_fees, form.upfront_fees), (100.0, 50.0, 20.0))
+        self.assertEqual(form.financed_amount, 950.0)
+        self.assertEqual(form.installment_amount, 323.02)
+        self.assertEqual(form.total_interest, 19.06)
+        self.assertEqual(form.total_amount, 969.06)
+        self.assertAlmostEqual(form.apr, irr_apr([-930.00, 323.02, 323.02, 323.02], 1), delta=0.0001)
+        self.assertGreater(form.apr, form.effective_rate + 1.0)
+        self.assertEqual(len(form.line_ids), 3)
+
+    def test_terms_follow_the_plan_and_stay_editable(self):
+        form = self._form(self.plan_equal_principal, 1000.0, start_date=date(2023, 11, 30))
+        self.assertEqual(
+            (form.term, form.period_months, form.annual_rate, form.repayment_method, form.payment_timing),
+            (4, 3, 8.0, "equal_principal", "arrears"),
+        )
+        self.assertEqual(form.installment_amount, 270.0)
+        self.assertEqual(form.total_interest, 50.0)
+        form.term = 2
+        # 500.00 a quarter: interest 20.00 then 10.00.
+        self.assertEqual(form.installment_amount, 520.0)
+        self.assertEqual(form.total_interest, 30.0)
+        self.assertEqual(len(form.line_ids), 2)
+
+    def test_down_payment_not_below_price_shows_error(self):
+        form = self._form(self.plan_annuity, 1200.0)
+        form.down_payment = 1200.0
+        self.assertEqual(form.quote_error, "The down payment must be lower than the price.")
+        self.assertEqual(form.installment_amount, 0.0)
+        self.assertEqual(form.financed_amount, 0.0)
+        self.assertEqual(len(form.line_ids), 0)
+        form.partner_id = self.partner
+        form.product_id = self.product_excavator
+        wizard = form.save()
+        count = self.env["leasing.contract"].search_count([])
+        with self.assertRaises(UserError):
+            wizard.action_create_contract()
+        self.assertEqual(self.env["leasing.contract"].search_count([]), count)
+
+        form = Form(wizard)
+        form.down_payment = 1199.99
+        self.assertFalse(form.quote_error)
+        self.assertEqual(form.financed_amount, 0.01)
+
+    def test_other_input_errors(self):
+        form = self._form(self.plan_annuity, 1000.0)
+        cases = [
+            ({"term": 0}, "The term must be at least one instalment."),
+            ({"period_months": 2}, "The period must be 1, 3, 6 or 12 months."),
+            ({"annual_rate": 120.0}, "The annual rate must lie between 0 and 100 %."),
+            ({"upfront_fees": -1.0}, "Amounts cannot be negative."),
+            ({"residual_value": 1000.0}, "The residual value must be lower than the amount financed."),
+        ]
+        for vals, message in cases:
+            with self.subTest(vals=vals):
+                old = {name: form[name] for name in vals}
+                for name, value in vals.items():
+                    setattr(form, name, value)
+                self.assertEqual(form.quote_error, message)
+                self.assertEqual(len(form.line_ids), 0)
+                for name, value in old.items():
+                    setattr(form, name, value)
+                self.assertFalse(form.quote_error)
+
+    def test_create_contract_without_partner_refused(self):
+        form = self._form(self.plan_annuity, 1000.0)
+        wizard = form.save()
+        with self.assertRaises(UserError):
+            wizard.action_create_contract()
+
+    def _assert_contract_matches(self, wizard, contract):
+        self.assertRecordValues(
+            contract,
+            [
+                {
+                    "state": "draft",
+                    "partner_id": self.partner.id,
+                    "plan_id": wizard.plan_id.id,
+                    "start_date": wizard.start_date,
+                    "term": wizard.term,
+                    "period_months": wizard.period_months,
+                    "annual_rate": wizard.annual_rate,
+                    "repayment_method": wizard.repayment_method,
+                    "payment_timing": wizard.payment_timing,
+                    "items_total": wizard.price,
+                    "down_payment": wizard.down_payment,
+                    "residual_value": wizard.residual_value,
+                    "fees_financed": wizard.financed_fees,
+                    "fees_upfront": wizard.upfront_fees,
+                    "financed_amount": wizard.financed_amount,
+                    "installment_amount": wizard.installment_amount,
+                    "total_interest": wizard.total_interest,
+                    "total_amount": wizard.total_amount,
+                    "apr": wizard.apr,
+                }
+            ],
+        )
+        self.assertEqual(
+            [(line.due_date, line.principal, line.interest, line.amount) for line in contract.schedule_line_ids],
+            [(line.due_date, line.principal, line.interest, line.amount) for line in wizard.line_ids],
+        )
+
+    def test_create_contract_from_quote(self):
+        form = self._form(self.plan_with_fees, 1000.0)
+        form.term = 4
+        form.annual_rate = 9.0
+        form.down_payment = 150.0
+        form.partner_id = self.partner
+        form.product_id = self.product_excavator
+        wizard = form.save()
+        action = wizard.action_create_contract()
+        contract = self.env["leasing.contract"].browse(action["res_id"])
+        self.assertEqual(action["res_model"], "leasing.contract")
+        self.assertEqual(contract.line_ids.product_id, self.product_excavator)
+        self.assertEqual(len(contract.schedule_line_ids), 4)
+        self._assert_contract_matches(wizard, contract)
+
+    def test_create_contract_keeps_quoted_fees(self):
+        """Fees edited on the quote are what the lessee was quoted: the contract must finance them."""
+        form = self._form(self.plan_with_fees, 1000.0)
+        form.financed_fees = 0.0  # the lessee brings his own insurance
+        form.upfront_fees = 35.0
+        form.partner_id = self.partner
+        form.product_id = self.product_excavator
+        wizard = form.save()
+        # 1,000.00 - 100.00 down: 900.00 financed
+        self.assertEqual(wizard.financed_amount, 900.0)
+        contract = self.env["leasing.contract"].browse(wizard.action_create_contract()["res_id"])
+        self._assert_contract_matches(wizard, contract)
