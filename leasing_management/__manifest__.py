@@ -20,7 +20,12 @@
         "wizard/leasing_quote_wizard_views.xml",
         "views/leasing_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/leasing_product_demo.xml",
+        "demo/leasing_partner_demo.xml",
+        "demo/leasing_plan_demo.xml",
+        "demo/leasing_contract_demo.xml",
+    ],
     "application": True,
     "installable": True,
 }
