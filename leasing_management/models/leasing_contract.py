@@ -31,6 +31,10 @@ FINANCIAL_FIELDS = frozenset(PLAN_TERMS) | {
     "deposit",
     "residual_value",
 }
+# Written only by the action_* methods, which check the state, the rights and the four eyes.
+WORKFLOW_FIELDS = frozenset(
+    {"state", "submitted_by_id", "submitted_date", "approved_by_id", "approved_date", "activated_date"}
+)
 TERMS_EDITABLE_STATES = ("draft", "review")
 SCHEDULE_EDITABLE_STATES = ("draft", "review", "approved")
 
@@ -239,9 +243,10 @@ class LeasingContract(models.Model):
     @api.depends("plan_id")
     def _compute_fee_ids(self):
         for contract in self:
-            if not contract.plan_id or contract.fee_ids:
+            if not contract.plan_id:
                 continue
-            contract.fee_ids = [
+            # A new plan brings its own fees: the previous plan's do not follow.
+            contract.fee_ids = [fields.Command.clear()] + [
                 fields.Command.create(
                     {"fee_type_id": fee.fee_type_id.id, "amount": fee.amount, "financed": fee.financed}
                 )
@@ -291,7 +296,10 @@ class LeasingContract(models.Model):
             lines = contract.schedule_line_ids.sorted("sequence")
             installments = lines.filtered(lambda line: line.line_type == "installment")
             currency = contract.currency_id
-            contract.installment_amount = installments[:1].amount
+            # The regular instalment: the first one that asks for money (in advance, an
+            # interest-only lease's first instalment is zero).
+            paying = next((line for line in installments if not currency.is_zero(line.amount)), None)
+            contract.installment_amount = paying.amount if paying else 0.0
             contract.total_interest = currency.round(sum(lines.mapped("interest")))
             contract.total_amount = currency.round(sum(lines.mapped("amount")))
             contract.end_date = lines[-1:].due_date
@@ -412,6 +420,10 @@ class LeasingContract(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and not self.env.context.get("leasing_workflow"):
+            for vals in vals_list:
+                if vals.get("state", "draft") != "draft" or WORKFLOW_FIELDS.intersection(vals) - {"state"}:
+                    raise UserError(self.env._("A new lease contract starts as a draft."))
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -424,11 +436,23 @@ class LeasingContract(models.Model):
         return contracts
 
     def write(self, vals):
+        self._check_workflow_write(vals)
         self._check_terms_editable(vals)
         result = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).write(vals)
         if SCHEDULE_FIELDS.intersection(vals) or "plan_id" in vals:
             self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)._compute_schedule_lines()
         return result
+
+    def _check_workflow_write(self, vals):
+        """The status and who approved what change only through the buttons, which check the
+        rights and the four eyes; a plain write could skip them."""
+        if WORKFLOW_FIELDS.intersection(vals) and not self.env.context.get("leasing_workflow") and not self.env.su:
+            raise UserError(
+                self.env._("The status of a lease contract changes only through its buttons (Submit, Approve...).")
+            )
+
+    def _write_workflow(self, vals):
+        return self.with_context(leasing_workflow=True).write(vals)
 
     def _check_terms_editable(self, vals):
         """Terms are free until approval; the start date until activation; nothing after."""
@@ -486,14 +510,15 @@ class LeasingContract(models.Model):
                 raise UserError(self.env._("Only draft contracts can be submitted for review."))
             contract._check_schedule_inputs()
             contract._check_plan_minimums()
-        self.write({"state": "review", "submitted_by_id": self.env.user.id, "submitted_date": fields.Datetime.now()})
+        self._write_workflow(
+            {"state": "review", "submitted_by_id": self.env.user.id, "submitted_date": fields.Datetime.now()}
+        )
         for contract in self:
             contract.message_post(body=self.env._("Submitted for credit review and approval."))
         return True
 
     def action_approve(self):
-        if not self.env.user.has_group("leasing_management.group_leasing_manager"):
-            raise AccessError(self.env._("Only a Leasing Manager can approve lease contracts."))
+        self._check_manager()
         for contract in self:
             if contract.state != "review":
                 raise UserError(
@@ -507,10 +532,13 @@ class LeasingContract(models.Model):
                     )
                 )
             contract._check_credit_review()
-        self.write({"state": "approved", "approved_by_id": self.env.user.id, "approved_date": fields.Datetime.now()})
+        self._write_workflow(
+            {"state": "approved", "approved_by_id": self.env.user.id, "approved_date": fields.Datetime.now()}
+        )
         return True
 
     def action_activate(self):
+        self._check_manager()
         for contract in self:
             if contract.state != "approved":
                 raise UserError(
@@ -524,7 +552,7 @@ class LeasingContract(models.Model):
             contract._check_credit_review()
         # Compute the schedule one last time; from now on it is frozen.
         self._compute_schedule_lines()
-        self.write({"state": "active", "activated_date": fields.Date.context_today(self)})
+        self._write_workflow({"state": "active", "activated_date": fields.Date.context_today(self)})
         return True
 
     def action_close(self):
@@ -540,10 +568,12 @@ class LeasingContract(models.Model):
                         date=contract.end_date,
                     )
                 )
-        self.write({"state": "closed"})
+        self._write_workflow({"state": "closed"})
         return True
 
     def action_cancel(self):
+        if "approved" in self.mapped("state"):
+            self._check_manager()
         for contract in self:
             if contract.state not in ("draft", "review", "approved"):
                 raise UserError(
@@ -553,7 +583,7 @@ class LeasingContract(models.Model):
                         state=contract._state_label(),
                     )
                 )
-        self.write({"state": "cancelled"})
+        self._write_workflow({"state": "cancelled"})
         return True
 
     def action_draft(self):
@@ -565,7 +595,7 @@ class LeasingContract(models.Model):
                         contract=contract.name,
                     )
                 )
-        self.write({"state": "draft", "submitted_by_id": False, "submitted_date": False})
+        self._write_workflow({"state": "draft", "submitted_by_id": False, "submitted_date": False})
         return True
 
     def action_new_credit_review(self):
@@ -595,6 +625,12 @@ class LeasingContract(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _check_manager(self):
+        if not self.env.user.has_group("leasing_management.group_leasing_manager"):
+            raise AccessError(
+                self.env._("Only a Leasing Manager can approve, activate or cancel approved lease contracts.")
+            )
+
     def _check_items_editable(self):
         """Items and fees belong to the terms: editable until approval (the contract's own write
         checks changes made through it, flagged by ``leasing_skip_schedule``)."""

@@ -115,7 +115,7 @@ class LeasingCreditReview(models.Model):
     @api.depends("risk_score")
     def _compute_recommendation(self):
         for review in self:
-            if review.state == "draft":
+            if review.state == "draft" or not review.recommendation:
                 review.recommendation = suggested_recommendation(review.risk_score)
 
     def action_done(self):

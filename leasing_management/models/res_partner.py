@@ -4,7 +4,9 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    leasing_contract_ids = fields.One2many("leasing.contract", "partner_id", string="Lease Contracts")
+    leasing_contract_ids = fields.One2many(
+        "leasing.contract", "partner_id", string="Lease Contracts", groups="leasing_management.group_leasing_user"
+    )
     leasing_contract_count = fields.Integer(
         string="Lease Contracts Count",
         compute="_compute_leasing_figures",
@@ -17,7 +19,9 @@ class ResPartner(models.Model):
         groups="leasing_management.group_leasing_user",
         help="Principal of the active lease contracts that has not yet fallen due, in the company's currency.",
     )
-    leasing_currency_id = fields.Many2one("res.currency", compute="_compute_leasing_figures")
+    leasing_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_leasing_figures", groups="leasing_management.group_leasing_user"
+    )
 
     def _compute_leasing_figures(self):
         """Counts and sums for the smart buttons, with two grouped reads for all partners

@@ -108,7 +108,7 @@ class TestQuoteWizard(LeasingCommon):
             ({"term": 0}, "The term must be at least one instalment."),
             ({"period_months": 2}, "The period must be 1, 3, 6 or 12 months."),
             ({"annual_rate": 120.0}, "The annual rate must lie between 0 and 100 %."),
-            ({"upfront_fees": -1.0}, "Amounts cannot be negative."),
+            ({"residual_value": -1.0}, "Amounts cannot be negative."),
             ({"residual_value": 1000.0}, "The residual value must be lower than the amount financed."),
         ]
         for vals, message in cases:
@@ -176,14 +176,16 @@ class TestQuoteWizard(LeasingCommon):
         self._assert_contract_matches(wizard, contract)
 
     def test_create_contract_keeps_quoted_fees(self):
-        """Fees edited on the quote are what the lessee was quoted: the contract must finance them."""
+        """The quote shows the plan's fees, which the user cannot edit there, and the contract
+        carries exactly those: what the lessee was quoted is what is financed."""
         form = self._form(self.plan_with_fees, 1000.0)
-        form.financed_fees = 0.0  # the lessee brings his own insurance
-        form.upfront_fees = 35.0
+        with self.assertRaises(AssertionError):
+            form.financed_fees = 0.0  # read-only on the quote
         form.partner_id = self.partner
         form.product_id = self.product_excavator
         wizard = form.save()
-        # 1,000.00 - 100.00 down: 900.00 financed
-        self.assertEqual(wizard.financed_amount, 900.0)
+        # 1,000.00 - 100.00 down + 50.00 financed insurance: 950.00 financed
+        self.assertEqual(wizard.financed_amount, 950.0)
         contract = self.env["leasing.contract"].browse(wizard.action_create_contract()["res_id"])
+        self.assertEqual((contract.fees_financed, contract.fees_upfront), (50.0, 20.0))
         self._assert_contract_matches(wizard, contract)

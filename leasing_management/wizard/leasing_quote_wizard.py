@@ -21,15 +21,16 @@ class LeasingQuoteWizard(models.TransientModel):
     price = fields.Monetary(required=True)
     down_payment = fields.Monetary(compute="_compute_plan_amounts", store=True, readonly=False, precompute=True)
     residual_value = fields.Monetary(compute="_compute_plan_amounts", store=True, readonly=False, precompute=True)
+    # The plan's fees, as the contract will carry them.
     financed_fees = fields.Monetary(
-        compute="_compute_plan_amounts", store=True, readonly=False, precompute=True, help="Fees added to the credit."
+        compute="_compute_plan_amounts", store=True, precompute=True, help="The plan's fees added to the credit."
     )
     upfront_fees = fields.Monetary(
         string="Fees Paid up Front",
         compute="_compute_plan_amounts",
         store=True,
-        readonly=False,
         precompute=True,
+        help="The plan's fees paid at signing.",
     )
     start_date = fields.Date(required=True, default=fields.Date.context_today)
     term = fields.Integer(string="Instalments", compute="_compute_terms", store=True, readonly=False, precompute=True)
