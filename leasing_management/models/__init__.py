@@ -1,4 +1,7 @@
 from . import (
+    account_chart_template,
+    account_move,
+    account_move_line,
     leasing_contract,
     leasing_contract_fee,
     leasing_contract_line,
@@ -7,6 +10,8 @@ from . import (
     leasing_plan,
     leasing_plan_fee,
     leasing_schedule_line,
+    res_company,
+    res_config_settings,
     res_currency,
     res_partner,
 )

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import apr as compute_apr
@@ -207,6 +207,26 @@ class LeasingContract(models.Model):
     activated_date = fields.Date(readonly=True, copy=False)
     note = fields.Html(string="Notes")
 
+    # Ledger.
+    move_ids = fields.One2many("account.move", "leasing_contract_id", string="Journal Items and Invoices")
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    commencement_move_id = fields.Many2one("account.move", string="Commencement Entry", readonly=True, copy=False)
+    leaseback_bill_id = fields.Many2one("account.move", string="Leaseback Bill", readonly=True, copy=False)
+    upfront_invoice_id = fields.Many2one("account.move", string="Up-front Invoice", readonly=True, copy=False)
+    amount_due = fields.Monetary(
+        compute="_compute_ledger_figures", help="Unpaid amount of the posted invoices of this contract."
+    )
+    amount_overdue = fields.Monetary(
+        compute="_compute_ledger_figures", help="Unpaid amount of this contract's invoices past their due date."
+    )
+    customer_balance = fields.Monetary(
+        compute="_compute_ledger_figures",
+        help="The lessee's payments not yet allocated to any invoice: they settle the next instalments.",
+    )
+    deposit_held = fields.Monetary(
+        compute="_compute_ledger_figures", help="Balance of the deposits-held account for this contract."
+    )
+
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "A contract reference must be unique per company."),
     ]
@@ -339,6 +359,71 @@ class LeasingContract(models.Model):
             )
         for contract in self:
             contract.outstanding_principal = totals.get(contract, 0.0)
+
+    def _compute_invoice_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("leasing_contract_id", "in", self.ids)], ["leasing_contract_id"], ["__count"]
+            )
+        )
+        for contract in self:
+            contract.invoice_count = counts.get(contract, 0)
+
+    def _compute_ledger_figures(self):
+        """Amounts due and overdue, customer balance and deposit held, read from the ledger with
+        a few grouped reads for all the contracts."""
+        today = fields.Date.context_today(self)
+        MoveLine = self.env["account.move.line"]
+        receivable = [
+            ("leasing_contract_id", "in", self.ids),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+        ]
+        due = dict(MoveLine._read_group(receivable, ["leasing_contract_id"], ["amount_residual:sum"]))
+        overdue = dict(
+            MoveLine._read_group(
+                [*receivable, ("date_maturity", "<", today)], ["leasing_contract_id"], ["amount_residual:sum"]
+            )
+        )
+        deposits = {
+            (contract, account): balance
+            for contract, account, balance in MoveLine._read_group(
+                [
+                    ("leasing_contract_id", "in", self.ids),
+                    ("parent_state", "=", "posted"),
+                    ("account_id", "in", self.plan_id.deposit_account_id.ids),
+                ],
+                ["leasing_contract_id", "account_id"],
+                ["balance:sum"],
+            )
+        }
+        balances = {}
+        for company, contracts in self.grouped("company_id").items():
+            partners = contracts.partner_id.commercial_partner_id
+            credits = MoveLine._read_group(
+                [
+                    ("partner_id.commercial_partner_id", "in", partners.ids),
+                    ("company_id", "=", company.id),
+                    ("parent_state", "=", "posted"),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", "<", 0.0),
+                ],
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+            for partner, residual in credits:
+                key = (partner.commercial_partner_id, company)
+                balances[key] = balances.get(key, 0.0) - residual
+        for contract in self:
+            currency = contract.currency_id
+            contract.amount_due = currency.round(due.get(contract, 0.0))
+            contract.amount_overdue = currency.round(max(overdue.get(contract, 0.0), 0.0))
+            contract.customer_balance = currency.round(
+                balances.get((contract.partner_id.commercial_partner_id, contract.company_id), 0.0)
+            )
+            contract.deposit_held = currency.round(-deposits.get((contract, contract.plan_id.deposit_account_id), 0.0))
 
     # ------------------------------------------------------------------
     # Constraints
@@ -550,10 +635,79 @@ class LeasingContract(models.Model):
                 )
             contract._check_schedule_inputs()
             contract._check_credit_review()
+        self._check_accounting_setup()
         # Compute the schedule one last time; from now on it is frozen.
         self._compute_schedule_lines()
         self._write_workflow({"state": "active", "activated_date": fields.Date.context_today(self)})
+        self._post_commencement()
         return True
+
+    def action_invoice_due(self):
+        """Invoice, now, the instalments of these contracts that fall due within the horizon."""
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(
+                    self.env._("%(contract)s is not active: it has no instalment to invoice.", contract=contract.name)
+                )
+        Line = self.env["leasing.schedule.line"]
+        moves = self.env["account.move"]
+        for company, contracts in self.grouped("company_id").items():
+            lines = Line.search([*Line._due_domain(company), ("contract_id", "in", contracts.ids)])
+            moves |= lines.with_company(company)._create_invoices()
+        if not moves:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._("No instalment falls due within the invoicing horizon."),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        return self._action_view_moves(moves)
+
+    def action_allocate_payments(self):
+        """Apply the lessees' unallocated payments to these contracts' open invoices, oldest first."""
+        for contract in self:
+            if contract.state not in ("active", "closed"):
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is %(state)s: payments can only be allocated to active or closed contracts.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+        self._allocate_payments()
+        return True
+
+    @api.model
+    def action_allocate_all_payments(self):
+        """Batch allocation over every active contract of the allowed companies."""
+        contracts = self.search([("state", "=", "active")])
+        contracts._allocate_payments()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Payments allocated over %(count)s active contracts.", count=len(contracts)),
+            },
+        }
+
+    def action_view_moves(self):
+        self.ensure_one()
+        return self._action_view_moves(self.move_ids)
+
+    def _action_view_moves(self, moves):
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_journal_line")
+        action.update(
+            name=self.env._("Lease Invoices and Entries"),
+            domain=[("id", "in", moves.ids)],
+            context={"create": False, "default_move_type": "out_invoice"},
+        )
+        if len(moves) == 1:
+            action.update(views=[(False, "form")], res_id=moves.id)
+        return action
 
     def action_close(self):
         today = fields.Date.context_today(self)
@@ -660,6 +814,210 @@ class LeasingContract(models.Model):
     def _state_label(self):
         self.ensure_one()
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _check_accounting_setup(self):
+        """The plan must say where every amount goes before anything is posted."""
+        for plan in self.plan_id:
+            missing = [
+                plan._fields[name].get_description(self.env)["string"]
+                for name in (
+                    "journal_id",
+                    "general_journal_id",
+                    "receivable_account_id",
+                    "clearing_account_id",
+                    "deposit_account_id",
+                    "interest_account_id",
+                    "fee_account_id",
+                )
+                if not plan[name]
+            ]
+            if any(c.lease_type == "leaseback" for c in self if c.plan_id == plan) and not plan.purchase_journal_id:
+                missing.append(plan._fields["purchase_journal_id"].get_description(self.env)["string"])
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "The financing plan %(plan)s lacks its accounting settings: %(missing)s. "
+                        "Set them on the plan (Accounting tab) or in the Leasing settings.",
+                        plan=plan.display_name,
+                        missing=", ".join(missing),
+                    )
+                )
+
+    def _post_commencement(self):
+        """Post what the start of each lease puts in the ledger.
+
+        * The net investment: the amount financed debited to the lease receivable. For a direct
+          lease it is credited to the assets clearing account (cleared by the supplier's bill). For
+          a sale and leaseback, a vendor bill to the lessee for the assets bought from them, less
+          the down payment they keep, carries it; financed fees still go through clearing.
+        * One customer invoice for what is due up front: the down payment (direct leases), the
+          fees not financed (fee income) and the deposit (deposits held, a liability).
+        """
+        entries, bills, upfronts = [], [], []
+        for contract in self:
+            entries.append(contract._prepare_commencement_vals())
+            if contract.lease_type == "leaseback":
+                bills.append(contract._prepare_leaseback_bill_vals())
+            upfront = contract._prepare_upfront_invoice_vals()
+            if upfront:
+                upfronts.append(upfront)
+        Move = self.env["account.move"].with_context(leasing_skip_allocation=True)
+        moves = Move.create([vals for vals in entries + bills + upfronts if vals])
+        moves.action_post()
+        for move in moves:
+            field_name = {
+                "commencement": "commencement_move_id",
+                "leaseback_bill": "leaseback_bill_id",
+                "upfront": "upfront_invoice_id",
+            }[move.leasing_move_kind]
+            move.leasing_contract_id[field_name] = move
+        self._allocate_payments()
+        return moves
+
+    def _prepare_commencement_vals(self):
+        self.ensure_one()
+        plan = self.plan_id
+        # Under a leaseback the vendor bill carries the assets; the entry keeps the financed fees.
+        amount = self.fees_financed if self.lease_type == "leaseback" else self.financed_amount
+        if self.currency_id.is_zero(amount):
+            return {}
+        label = self.env._("%(contract)s - net investment in the lease", contract=self.name)
+        line = {"partner_id": self.partner_id.id, "currency_id": self.currency_id.id, "name": label}
+        company_currency = self.company_id.currency_id
+        balance = self.currency_id._convert(amount, company_currency, self.company_id, self.start_date)
+        return {
+            "move_type": "entry",
+            "date": self.start_date,
+            "journal_id": plan.general_journal_id.id,
+            "company_id": self.company_id.id,
+            "ref": label,
+            "leasing_contract_id": self.id,
+            "leasing_move_kind": "commencement",
+            "line_ids": [
+                Command.create(
+                    dict(line, account_id=plan.receivable_account_id.id, amount_currency=amount, balance=balance)
+                ),
+                Command.create(
+                    dict(line, account_id=plan.clearing_account_id.id, amount_currency=-amount, balance=-balance)
+                ),
+            ],
+        }
+
+    def _prepare_leaseback_bill_vals(self):
+        self.ensure_one()
+        plan = self.plan_id
+        lines = [
+            Command.create(
+                {
+                    "name": self.env._("%(contract)s - purchase of %(item)s", contract=self.name, item=line.name or ""),
+                    "account_id": plan.receivable_account_id.id,
+                    "quantity": line.quantity,
+                    "price_unit": line.price_unit,
+                    "tax_ids": [Command.clear()],
+                }
+            )
+            for line in self.line_ids
+        ]
+        if not self.currency_id.is_zero(self.down_payment):
+            lines.append(
+                Command.create(
+                    {
+                        "name": self.env._("%(contract)s - down payment kept by the lessee", contract=self.name),
+                        "account_id": plan.receivable_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": -self.down_payment,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        return {
+            "move_type": "in_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "journal_id": plan.purchase_journal_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": self.start_date,
+            "ref": self.name,
+            "invoice_origin": self.name,
+            "leasing_contract_id": self.id,
+            "leasing_move_kind": "leaseback_bill",
+            "invoice_line_ids": lines,
+        }
+
+    def _prepare_upfront_invoice_vals(self):
+        self.ensure_one()
+        plan = self.plan_id
+        currency = self.currency_id
+        lines = []
+        if self.lease_type == "direct" and not currency.is_zero(self.down_payment):
+            lines.append(
+                {
+                    "name": self.env._("%(contract)s - down payment", contract=self.name),
+                    "account_id": plan.clearing_account_id.id,
+                    "price_unit": self.down_payment,
+                    "tax_ids": [Command.set(plan.principal_tax_ids.ids)],
+                }
+            )
+        for fee in self.fee_ids.filtered(lambda f: not f.financed and not currency.is_zero(f.amount)):
+            lines.append(
+                {
+                    "name": self.env._("%(contract)s - %(fee)s", contract=self.name, fee=fee.fee_type_id.display_name),
+                    "account_id": plan.fee_account_id.id,
+                    "price_unit": fee.amount,
+                    "tax_ids": [Command.set(plan.fee_tax_ids.ids)],
+                }
+            )
+        if not currency.is_zero(self.deposit):
+            lines.append(
+                {
+                    "name": self.env._("%(contract)s - security deposit", contract=self.name),
+                    "account_id": plan.deposit_account_id.id,
+                    "price_unit": self.deposit,
+                    "tax_ids": [Command.clear()],
+                }
+            )
+        if not lines:
+            return {}
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "journal_id": plan.journal_id.id,
+            "currency_id": currency.id,
+            "invoice_date": self.start_date,
+            "invoice_date_due": self.start_date,
+            "invoice_payment_term_id": False,
+            "invoice_origin": self.name,
+            "ref": self.env._("%(contract)s - due at signing", contract=self.name),
+            "leasing_contract_id": self.id,
+            "leasing_move_kind": "upfront",
+            "invoice_line_ids": [Command.create(dict(line, quantity=1.0)) for line in lines],
+        }
+
+    def _allocate_payments(self):
+        """Apply each lessee's unallocated credits (payments, credit notes) to the open invoices
+        of these contracts, the oldest due first. What is left stays as the customer's balance."""
+        Move = self.env["account.move"]
+        for (partner, company), contracts in self.grouped(
+            lambda c: (c.partner_id.commercial_partner_id, c.company_id)
+        ).items():
+            open_lines = Move._leasing_open_receivable_lines(partner, company)
+            credits = open_lines.filtered(lambda line: line.amount_residual < 0)
+            if not credits:
+                continue
+            debits = open_lines.filtered(
+                lambda line: line.amount_residual > 0 and line.move_id.leasing_contract_id in contracts
+            )
+            for debit in debits:
+                for credit in credits:
+                    if credit.reconciled:
+                        continue
+                    (debit + credit).reconcile()
+                    if debit.reconciled:
+                        break
+                credits = credits.filtered(lambda line: not line.reconciled)
+                if not credits:
+                    break
 
     def _check_schedule_inputs(self):
         self.ensure_one()

@@ -60,6 +60,117 @@ class LeasingPlan(models.Model):
     allow_direct = fields.Boolean(string="Allows Direct Lease", default=True)
     allow_leaseback = fields.Boolean(string="Allows Sale and Leaseback")
     fee_ids = fields.One2many("leasing.plan.fee", "plan_id", string="Fees", copy=True)
+    early_termination_fee_pct = fields.Float(
+        string="Early Termination Fee (%)",
+        digits=(16, 2),
+        help="Charged on the outstanding principal when a lease is paid off early.",
+    )
+
+    # Accounting: defaults from the company, per plan.
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Invoices Journal",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+    )
+    general_journal_id = fields.Many2one(
+        "account.journal",
+        string="Entries Journal",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+    )
+    purchase_journal_id = fields.Many2one(
+        "account.journal",
+        string="Leaseback Bills Journal",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('type', '=', 'purchase')]",
+    )
+    receivable_account_id = fields.Many2one(
+        "account.account",
+        string="Lease Receivable Account",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        help="Net investment in the lease: debited at commencement, credited by the principal invoiced.",
+    )
+    clearing_account_id = fields.Many2one(
+        "account.account",
+        string="Assets Clearing Account",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+    )
+    deposit_account_id = fields.Many2one(
+        "account.account",
+        string="Deposits Held Account",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+    )
+    interest_account_id = fields.Many2one(
+        "account.account",
+        string="Interest Income Account",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+    )
+    fee_account_id = fields.Many2one(
+        "account.account",
+        string="Fee Income Account",
+        compute="_compute_accounting",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+    )
+    principal_tax_ids = fields.Many2many(
+        "account.tax",
+        "leasing_plan_principal_tax_rel",
+        "plan_id",
+        "tax_id",
+        string="Taxes on Principal",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+        help="A direct lease is often taxed on the whole rent; a sale and leaseback on the interest only.",
+    )
+    interest_tax_ids = fields.Many2many(
+        "account.tax",
+        "leasing_plan_interest_tax_rel",
+        "plan_id",
+        "tax_id",
+        string="Taxes on Interest",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+    )
+    fee_tax_ids = fields.Many2many(
+        "account.tax",
+        "leasing_plan_fee_tax_rel",
+        "plan_id",
+        "tax_id",
+        string="Taxes on Fees",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+    )
     contract_ids = fields.One2many("leasing.contract", "plan_id", string="Contracts")
     contract_count = fields.Integer(compute="_compute_contract_count")
     note = fields.Html(translate=True)
@@ -85,6 +196,11 @@ class LeasingPlan(models.Model):
         ),
         ("penalty_positive", "CHECK(penalty_rate_daily >= 0)", "The penalty rate cannot be negative."),
         (
+            "early_termination_fee_range",
+            "CHECK(early_termination_fee_pct >= 0 AND early_termination_fee_pct <= 100)",
+            "The early termination fee must lie between 0 and 100 %.",
+        ),
+        (
             "lease_type_allowed",
             "CHECK(allow_direct OR allow_leaseback)",
             "A plan must allow at least one lease type.",
@@ -95,6 +211,19 @@ class LeasingPlan(models.Model):
     def _compute_currency_id(self):
         for plan in self:
             plan.currency_id = plan.company_id.currency_id or plan.currency_id or self.env.company.currency_id
+
+    @api.depends("company_id")
+    def _compute_accounting(self):
+        for plan in self:
+            company = plan.company_id
+            plan.journal_id = company.leasing_journal_id
+            plan.general_journal_id = company.leasing_general_journal_id
+            plan.purchase_journal_id = company.leasing_purchase_journal_id
+            plan.receivable_account_id = company.leasing_receivable_account_id
+            plan.clearing_account_id = company.leasing_clearing_account_id
+            plan.deposit_account_id = company.leasing_deposit_account_id
+            plan.interest_account_id = company.leasing_interest_account_id
+            plan.fee_account_id = company.leasing_fee_account_id
 
     def _compute_contract_count(self):
         counts = dict(self.env["leasing.contract"]._read_group([("plan_id", "in", self.ids)], ["plan_id"], ["__count"]))

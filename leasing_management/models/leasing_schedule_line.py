@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 # Columns written by _insert_rows, in the order of the engine's rows.
@@ -13,6 +14,14 @@ ROW_COLUMNS = (
     "amount",
     "balance",
 )
+LINE_STATES = [
+    ("planned", "Planned"),
+    ("invoiced", "Invoiced"),
+    ("partial", "Partially Paid"),
+    ("paid", "Paid"),
+    ("overdue", "Overdue"),
+    ("cancelled", "Cancelled"),
+]
 # The figures the schedule engine computes; frozen once the contract is active.
 FROZEN_FIELDS = frozenset(
     {"contract_id", "sequence", "line_type", "due_date", "principal", "interest", "amount", "balance"}
@@ -45,10 +54,60 @@ class LeasingScheduleLine(models.Model):
     amount = fields.Monetary(aggregator="sum", help="Principal plus interest.")
     balance = fields.Monetary(string="Balance After", aggregator=None, help="Principal still owed after this line.")
 
+    # Billing: the line's invoice and how it is paid.
+    invoice_ids = fields.One2many("account.move", "leasing_schedule_line_id", string="Invoices")
+    invoice_id = fields.Many2one(
+        "account.move", compute="_compute_invoice_id", store=True, index="btree_not_null", string="Invoice"
+    )
+    cancelled = fields.Boolean(readonly=True, copy=False, help="Cancelled by an early payoff or a reschedule.")
+    state = fields.Selection(
+        LINE_STATES, compute="_compute_payment", store=True, index=True, default="planned", string="Status"
+    )
+    amount_invoiced = fields.Monetary(
+        compute="_compute_payment", store=True, aggregator="sum", help="Invoice total, taxes included."
+    )
+    amount_paid = fields.Monetary(compute="_compute_payment", store=True, aggregator="sum")
+    amount_residual = fields.Monetary(string="Amount Due", compute="_compute_payment", store=True, aggregator="sum")
+    last_payment_date = fields.Date(compute="_compute_payment", store=True)
+
     @api.depends("contract_id.currency_id")
     def _compute_currency_id(self):
         for line in self:
             line.currency_id = line.contract_id.currency_id
+
+    @api.depends("invoice_ids.state")
+    def _compute_invoice_id(self):
+        for line in self:
+            line.invoice_id = line.invoice_ids.filtered(lambda move: move.state != "cancel")[:1]
+
+    @api.depends(
+        "cancelled",
+        "amount",
+        "invoice_id.state",
+        "invoice_id.payment_state",
+        "invoice_id.amount_total",
+        "invoice_id.amount_residual",
+    )
+    def _compute_payment(self):
+        """Follow the invoice: planned until invoiced, then invoiced, partially paid or paid, and
+        overdue once past due and not fully paid (the daily invoicing refreshes that)."""
+        today = fields.Date.context_today(self)
+        for line in self:
+            invoice = line.invoice_id if line.invoice_id.state == "posted" else self.env["account.move"]
+            line.amount_invoiced = invoice.amount_total
+            line.amount_residual = invoice.amount_residual
+            line.amount_paid = invoice.amount_total - invoice.amount_residual
+            line.last_payment_date = invoice._leasing_last_payment_date() if invoice else False
+            if line.cancelled:
+                line.state = "cancelled"
+            elif not invoice:
+                line.state = "paid" if line.currency_id.is_zero(line.amount) else "planned"
+            elif invoice.payment_state in ("paid", "in_payment", "reversed"):
+                line.state = "paid"
+            elif line.due_date < today:
+                line.state = "overdue"
+            else:
+                line.state = "partial" if invoice.payment_state == "partial" else "invoiced"
 
     def _compute_display_name(self):
         for line in self:
@@ -86,13 +145,16 @@ class LeasingScheduleLine(models.Model):
                 """
                 INSERT INTO leasing_schedule_line (
                     contract_id, company_id, sequence, line_type, due_date,
-                    principal, interest, amount, balance,
+                    principal, interest, amount, balance, state,
                     create_uid, create_date, write_uid, write_date)
-                SELECT u.*, %(uid)s, %(now)s, %(uid)s, %(now)s
+                SELECT u.*, CASE WHEN u.amount = 0 THEN 'paid' ELSE 'planned' END,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM unnest(%(contract)s::int[], %(company)s::int[], %(sequence)s::int[],
                               %(line_type)s::varchar[], %(due_date)s::date[],
                               %(principal)s::numeric[], %(interest)s::numeric[],
-                              %(amount)s::numeric[], %(balance)s::numeric[]) AS u
+                              %(amount)s::numeric[], %(balance)s::numeric[])
+                       AS u(contract_id, company_id, sequence, line_type, due_date,
+                            principal, interest, amount, balance)
                 RETURNING id
                 """,
                 uid=self.env.uid,
@@ -112,4 +174,149 @@ class LeasingScheduleLine(models.Model):
         self.env["leasing.contract"].browse(set(columns["contract_id"])).invalidate_recordset(["schedule_line_ids"])
         lines.modified(ROW_COLUMNS, create=True)
         lines.check_access("create")
+        return lines
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    def _lock_for_invoicing(self):
+        """Lines of ``self`` still to invoice, locked for this transaction. Lines locked by another
+        transaction (a concurrent run) are skipped, and so are lines already invoiced."""
+        if not self:
+            return self
+        self.flush_recordset(["invoice_id", "cancelled", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM leasing_schedule_line
+                 WHERE id IN %s AND invoice_id IS NULL AND NOT COALESCE(cancelled, FALSE) AND state != 'paid'
+                 ORDER BY id
+                   FOR UPDATE SKIP LOCKED
+                """,
+                tuple(self.ids),
+            )
+        )
+        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
+        locked.invalidate_recordset(["invoice_ids", "invoice_id", "state"])
+        return locked
+
+    def _prepare_invoice_vals(self):
+        """Values of this line's customer invoice: principal and interest on their own lines,
+        with the plan's accounts and taxes, dated as the schedule."""
+        self.ensure_one()
+        contract = self.contract_id
+        plan = contract.plan_id
+        currency = contract.currency_id
+        label = self.env._(
+            "%(contract)s - instalment %(sequence)s/%(term)s",
+            contract=contract.name,
+            sequence=self.sequence,
+            term=contract.term,
+        )
+        if self.line_type == "residual":
+            label = self.env._("%(contract)s - residual value", contract=contract.name)
+        invoice_lines = []
+        if not currency.is_zero(self.principal):
+            invoice_lines.append(
+                Command.create(
+                    {
+                        "name": self.env._("Principal: %(label)s", label=label),
+                        "account_id": plan.receivable_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": self.principal,
+                        "tax_ids": [Command.set(plan.principal_tax_ids.ids)],
+                    }
+                )
+            )
+        if not currency.is_zero(self.interest):
+            invoice_lines.append(
+                Command.create(
+                    {
+                        "name": self.env._("Interest: %(label)s", label=label),
+                        "account_id": plan.interest_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": self.interest,
+                        "tax_ids": [Command.set(plan.interest_tax_ids.ids)],
+                    }
+                )
+            )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": contract.partner_id.id,
+            "company_id": contract.company_id.id,
+            "journal_id": plan.journal_id.id,
+            "currency_id": currency.id,
+            "invoice_date": self.due_date,
+            "invoice_date_due": self.due_date,
+            "invoice_payment_term_id": False,
+            "invoice_origin": contract.name,
+            "ref": label,
+            "leasing_contract_id": contract.id,
+            "leasing_schedule_line_id": self.id,
+            "leasing_move_kind": "installment",
+            "invoice_line_ids": invoice_lines,
+        }
+
+    def _create_invoices(self):
+        """Invoice these lines: build every invoice's values, create them in one call, post them
+        in one call, then let the lessees' unallocated payments settle them."""
+        lines = self._lock_for_invoicing()
+        if not lines:
+            return self.env["account.move"]
+        lines.contract_id._check_accounting_setup()
+        moves = (
+            self.env["account.move"]
+            .with_context(leasing_skip_allocation=True, mail_create_nolog=True)
+            .create([line._prepare_invoice_vals() for line in lines])
+        )
+        moves.with_context(leasing_skip_allocation=True).action_post()
+        moves.leasing_contract_id._allocate_payments()
+        return moves
+
+    @api.model
+    def _due_domain(self, companies):
+        """Schedule lines of active contracts to invoice now: due within each company's horizon."""
+        today = fields.Date.context_today(self)
+        per_company = [
+            [
+                ("company_id", "=", company.id),
+                ("due_date", "<=", fields.Date.add(today, days=company.leasing_invoice_horizon_days)),
+            ]
+            for company in companies
+        ]
+        return expression.AND(
+            [
+                [("contract_id.state", "=", "active"), ("invoice_id", "=", False), ("state", "=", "planned")],
+                expression.OR(per_company) if per_company else [(0, "=", 1)],
+            ]
+        )
+
+    @api.model
+    def _cron_invoice_due_lines(self, batch_size=200):
+        """Daily: invoice the instalments falling due within the horizon, a batch per call.
+
+        Each call invoices one batch and reports its progress; Odoo's cron runner commits after
+        each call and calls again while work remains, so a crash loses at most the current batch
+        and a new run resumes where the last one stopped. Lines are locked and re-checked before
+        invoicing, and a unique index forbids a second live invoice per line, so two runs at
+        once (or a run and a manual invoicing) never invoice a line twice."""
+        self._cron_refresh_overdue()
+        companies = self.env["res.company"].search([])
+        domain = self._due_domain(companies)
+        lines = self.search(domain, order="due_date, id", limit=batch_size)
+        moves = self.env["account.move"]
+        for company, company_lines in lines.grouped("company_id").items():
+            moves |= company_lines.with_company(company)._create_invoices()
+        remaining = self.search_count(domain) if len(lines) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        return moves
+
+    @api.model
+    def _cron_refresh_overdue(self):
+        """Lines whose due date has passed while their invoice is open become overdue."""
+        today = fields.Date.context_today(self)
+        lines = self.search([("state", "in", ("invoiced", "partial")), ("due_date", "<", today)])
+        if lines:
+            self.env.add_to_compute(self._fields["state"], lines)
+            lines.flush_recordset(["state"])
         return lines
