@@ -861,17 +861,25 @@ class LeasingContract(models.Model):
             upfront = contract._prepare_upfront_invoice_vals()
             if upfront:
                 upfronts.append(upfront)
-        Move = self.env["account.move"].with_context(leasing_skip_allocation=True)
-        moves = Move.create([vals for vals in entries + bills + upfronts if vals])
-        moves.action_post()
-        for move in moves:
+        # The Leasing Manager who activates a lease need not be an accountant: the entries follow
+        # from the approved terms and the accounts configured on the plan, so they are posted as
+        # superuser (as stock_account posts valuation entries for warehouse users).
+        moves_sudo = (
+            self.env["account.move"]
+            .sudo()
+            .with_context(leasing_skip_allocation=True)
+            .create([vals for vals in entries + bills + upfronts if vals])
+        )
+        moves_sudo.action_post()
+        moves = moves_sudo.sudo(False)
+        for move in moves_sudo:
             field_name = {
                 "commencement": "commencement_move_id",
                 "leaseback_bill": "leaseback_bill_id",
                 "upfront": "upfront_invoice_id",
             }[move.leasing_move_kind]
             move.leasing_contract_id[field_name] = move
-        self._allocate_payments()
+        self.sudo()._allocate_payments()
         return moves
 
     def _prepare_commencement_vals(self):
