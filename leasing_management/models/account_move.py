@@ -25,7 +25,7 @@ class AccountMove(models.Model):
     leasing_move_kind = fields.Selection(MOVE_KINDS, string="Lease Document", readonly=True, copy=False)
 
     def init(self):
-        super().init()
+        result = super().init()
         # The last guard against invoicing a schedule line twice, even from two transactions at once.
         self.env.cr.execute(
             SQL(
@@ -36,6 +36,7 @@ class AccountMove(models.Model):
                 """
             )
         )
+        return result
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -1013,8 +1013,8 @@ class LeasingContract(models.Model):
             credits = open_lines.filtered(lambda line: line.amount_residual < 0)
             if not credits:
                 continue
-            debits = open_lines.filtered(
-                lambda line: line.amount_residual > 0 and line.move_id.leasing_contract_id in contracts
+            debits = open_lines.filtered(lambda line: line.amount_residual > 0) & open_lines.filtered_domain(
+                [("leasing_contract_id", "in", contracts.ids)]
             )
             for debit in debits:
                 for credit in credits:

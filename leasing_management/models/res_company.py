@@ -1,15 +1,12 @@
 from odoo import fields, models
-from odoo.tools import LazyTranslate
 
-_lt = LazyTranslate(__name__)
-
-# Accounts a company needs for leasing: (company field, start code, account type, reconcilable, name).
+# Accounts a company needs for leasing: (company field, start code, account type, reconcilable).
 LEASING_ACCOUNTS = (
-    ("leasing_receivable_account_id", "1450", "asset_current", False, _lt("Lease Receivable (Net Investment)")),
-    ("leasing_clearing_account_id", "1460", "asset_current", True, _lt("Leased Assets Clearing")),
-    ("leasing_deposit_account_id", "2450", "liability_current", False, _lt("Lease Deposits Held")),
-    ("leasing_interest_account_id", "4450", "income", False, _lt("Lease Interest Income")),
-    ("leasing_fee_account_id", "4460", "income", False, _lt("Lease Fee Income")),
+    ("leasing_receivable_account_id", "1450", "asset_current", False),
+    ("leasing_clearing_account_id", "1460", "asset_current", True),
+    ("leasing_deposit_account_id", "2450", "liability_current", False),
+    ("leasing_interest_account_id", "4450", "income", False),
+    ("leasing_fee_account_id", "4460", "income", False),
 )
 
 
@@ -62,13 +59,14 @@ class ResCompany(models.Model):
             Account = self.env["account.account"].with_company(company)
             code_length = company._leasing_account_code_length()
             vals = {}
-            for field_name, start, account_type, reconcile, name in LEASING_ACCOUNTS:
+            names = company._leasing_account_names()
+            for field_name, start, account_type, reconcile in LEASING_ACCOUNTS:
                 if company[field_name]:
                     continue
                 code = Account._search_new_account_code(start.ljust(code_length, "0"), cache={})
                 vals[field_name] = Account.create(
                     {
-                        "name": str(name),
+                        "name": names[field_name],
                         "code": code,
                         "account_type": account_type,
                         "reconcile": reconcile,
@@ -96,6 +94,15 @@ class ResCompany(models.Model):
                 ).id
             if vals:
                 company.write(vals)
+
+    def _leasing_account_names(self):
+        return {
+            "leasing_receivable_account_id": self.env._("Lease Receivable (Net Investment)"),
+            "leasing_clearing_account_id": self.env._("Leased Assets Clearing"),
+            "leasing_deposit_account_id": self.env._("Lease Deposits Held"),
+            "leasing_interest_account_id": self.env._("Lease Interest Income"),
+            "leasing_fee_account_id": self.env._("Lease Fee Income"),
+        }
 
     def _leasing_account_code_length(self):
         self.ensure_one()
