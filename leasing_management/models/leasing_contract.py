@@ -801,7 +801,12 @@ class LeasingContract(models.Model):
                 )
 
     def _check_schedule_open(self):
-        """The schedule follows the terms until activation and is frozen from then on."""
+        """The schedule follows the terms until activation and is frozen from then on, except for
+        the changes during the lease (payoff, prepayment, extension...), whose wizards rewrite
+        the future lines under the ``leasing_schedule_change`` context key and log the old and
+        new terms in the chatter."""
+        if self.env.context.get("leasing_schedule_change"):
+            return
         for contract in self:
             if contract.state not in SCHEDULE_EDITABLE_STATES:
                 raise UserError(
