@@ -50,7 +50,8 @@ class AccountMove(models.Model):
         """Date of the last payment reconciled with this invoice."""
         self.ensure_one()
         receivables = self.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
-        return max((receivables.matched_credit_ids | receivables.matched_debit_ids).mapped("max_date"), default=False)
+        counterparts = receivables.matched_credit_ids.credit_move_id | receivables.matched_debit_ids.debit_move_id
+        return max(counterparts.mapped("date"), default=False)
 
     @api.model
     def _leasing_open_receivable_lines(self, partners, company):

@@ -7,3 +7,4 @@ from . import (
     test_quote_wizard,
     test_security,
 )
+from . import test_billing
