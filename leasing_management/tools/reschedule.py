@@ -1,0 +1,268 @@
+"""Rescheduling a running lease (pure Python, no Odoo).
+
+A change during the lease (a partial prepayment, the extension of the balloon, the return of a
+leased item) keeps the lines already invoiced as they are and replaces the rest of the schedule
+by new rows computed from the principal still owed. The new rows follow the conventions of
+``schedule.py`` (read its docstring) as if the original schedule went on from that balance.
+
+Inputs
+------
+* ``start_date``: the contract's ORIGINAL start date; ``period_months`` p; ``timing``.
+* ``kept`` k >= 0: the number of instalments kept (sequences 1..k); the new rows are numbered
+  k + 1, k + 2, ...
+* ``balance`` B: the principal still owed after those k instalments, once the change is made
+  (after the prepayment, the item's share removed...). It includes the principal of the
+  residual line, if any.
+* ``annual_rate`` (percent), ``method`` (``annuity``, ``equal_principal``, ``interest_only``).
+* ``residual`` R: the amount of the residual line still to come (0 without one).
+* ``rounding``: the currency's rounding callable, as in ``compute_schedule``.
+
+Rules
+-----
+* Dates continue the original calendar, computed from the original start date (never from the
+  last due date, which would drift Jan 31 -> Feb 28 -> Mar 28): in arrears row j is due
+  start + j periods, in advance start + (j - 1) periods; the residual line is due
+  start + (k + m) periods, m being the new number of remaining instalments.
+* Periodic rate r = annual_rate / 100 * p / 12. Every new row carries the interest
+  ``rounding(balance before it * r)``: the balance after the change accrues for the whole period
+  in which the change is made (no pro rata). The one exception is k = 0 in advance: the first
+  instalment, paid on the start date, carries none (as in ``schedule.py``).
+* Target balance after the last instalment T: 0 without residual, R in arrears,
+  ``rounding(R / (1 + r))`` in advance (the residual line carries the last period's interest).
+  B must be at least T.
+* Level instalment of an annuity over m periods. In arrears, and in advance when k >= 1, the
+  balance B is struck one period before the first new row, so
+  A = rounding(pmt(r, m, -B, T, when='end')) (in advance T v^m = R v^(m+1): the residual is due
+  one period after the last instalment). In advance with k = 0 it is the original formula
+  rounding(pmt(r, m, -B, R, when='begin')).
+* ``lower_installment``: the same number m of remaining instalments and dates, a new level:
+  the annuity above, for equal principal ``rounding((B - T) / m)``, for interest only no
+  principal before the last instalment (the same dates, the principal reduced at the end).
+* ``shorter_term``: the same level (annuity instalment, or equal principal per period), fewer
+  periods: m = ceil(numpy_financial.nper(r, -A, B, -T, when)) for an annuity (at r = 0,
+  (B - T) / A: numpy-financial 1.0.0 gets the sign of its own zero-rate case wrong),
+  ceil((B - T) / P) for equal principal, at least 1; a count within 1e-9 of a whole number is
+  taken as that number. Should the rounded rows repay everything before the m-th, m is reduced.
+  Interest only has no level principal to keep: ``ValueError``.
+* ``extend_balloon``: the residual line becomes N annuity instalments at a given rate: the
+  rows of ``lower_installment`` for B = the residual line's principal (R in arrears, T in
+  advance), k = the number of instalments, m = N, no residual.
+* The last instalment absorbs all the rounding and the guards of ``schedule.py`` apply: the
+  principal of the new instalments plus that of the residual line is B exactly, and the balance
+  ends at 0. A zero balance without residual leaves nothing to schedule (no rows).
+
+Every row is a dict with the keys of ``compute_schedule``'s rows: ``sequence``, ``line_type``,
+``due_date``, ``principal``, ``interest``, ``amount`` and ``balance``. Invalid input raises
+``ValueError`` with a plain English message.
+"""
+
+import math
+import operator
+from datetime import date
+
+import numpy_financial as npf
+
+from .dates import _check_timing, _period_dates, add_months
+from .schedule import _check_method, _pmt, _rows_exact, _rows_generic, periodic_rate, round_half_up
+
+__all__ = ["extend_balloon", "lower_installment", "shorter_term"]
+
+# A count of periods this close to a whole number is that number (float noise of nper).
+_NPER_TOLERANCE = 1e-9
+
+
+def _check_count(value, what, minimum):
+    try:
+        count = operator.index(value)
+    except TypeError:
+        raise ValueError("The number of %s must be a whole number, not %r." % (what, value)) from None
+    if count < minimum:
+        raise ValueError("The number of %s must be at least %d." % (what, minimum))
+    return count
+
+
+def _prepare(balance, annual_rate, period_months, method, timing, start_date, kept, residual, rounding):
+    """Validate the common inputs; return (rounding, r, k, B, R, T, first_free)."""
+    rounding = rounding or round_half_up
+    r = periodic_rate(annual_rate, period_months)
+    _check_method(method)
+    _check_timing(timing)
+    if not isinstance(start_date, date):
+        raise ValueError("The start date must be a date, not %r." % (start_date,))
+    k = _check_count(kept, "instalments kept", 0)
+    balance = rounding(balance)
+    residual = rounding(residual)
+    if balance < 0.0 or residual < 0.0:
+        raise ValueError("The balance and the residual value cannot be negative.")
+    # In advance the first instalment carries no interest only when it is the contract's first.
+    first_free = timing == "advance" and k == 0
+    target = rounding(residual / (1.0 + r)) if residual and timing == "advance" else residual
+    if balance < target:
+        raise ValueError("The balance owed cannot be lower than the principal of the residual value.")
+    return rounding, r, k, balance, residual, target, first_free
+
+
+def _level_annuity(r, m, balance, residual, target, first_free, rounding):
+    if first_free:
+        return _pmt(r, m, balance, residual, True, rounding)
+    return _pmt(r, m, balance, target, False, rounding)
+
+
+def _build(rounding, r, start_date, period_months, timing, k, m, balance, level, annuity, residual, target, first_free):
+    """The rows of the m remaining instalments (and the residual), numbered from k + 1."""
+    first = k if timing == "advance" else k + 1
+    dates = _period_dates(start_date, first, m, period_months)
+    residual_date = add_months(start_date, (k + m) * period_months) if residual else None
+    args = (balance, r, m, annuity, first_free, level, target, residual, dates, residual_date)
+    digits = getattr(rounding, "engine_digits", None)
+    if digits is not None:
+        rows = _rows_exact(digits, *args)
+    else:
+        rows = _rows_generic(rounding, *args)
+    for row in rows:
+        row["sequence"] += k
+    return rows
+
+
+def lower_installment(
+    balance,
+    annual_rate,
+    remaining,
+    period_months,
+    method,
+    timing,
+    start_date,
+    kept,
+    residual=0.0,
+    rounding=None,
+):
+    """New rows over the same ``remaining`` number of instalments, with a new level.
+
+    :return: list of row dicts numbered from ``kept + 1`` (empty for a zero balance without
+        residual).
+    :raise ValueError: on invalid input.
+    """
+    rounding, r, k, balance, residual, target, first_free = _prepare(
+        balance, annual_rate, period_months, method, timing, start_date, kept, residual, rounding
+    )
+    m = _check_count(remaining, "remaining instalments", 1)
+    if not balance and not residual:
+        return []
+    if method == "annuity":
+        level = _level_annuity(r, m, balance, residual, target, first_free, rounding)
+    elif method == "equal_principal":
+        level = rounding((balance - target) / m)
+    else:
+        level = 0.0
+    return _build(
+        rounding,
+        r,
+        start_date,
+        period_months,
+        timing,
+        k,
+        m,
+        balance,
+        level,
+        method == "annuity",
+        residual,
+        target,
+        first_free,
+    )
+
+
+def _annuity_periods(r, level, balance, target, first_free):
+    """Whole periods an annuity of ``level`` needs to bring ``balance`` down to ``target``."""
+    if balance == target:
+        return 1
+    if r == 0.0:
+        periods = (balance - target) / level
+    else:
+        # The level must exceed the interest (on the balance discounted a period in advance),
+        # or the balance never comes down: nper would be infinite.
+        covers = level * (1.0 + r) / r if first_free else level / r
+        if not covers > balance:
+            raise ValueError("The instalment does not cover the interest: the balance would never be repaid.")
+        periods = float(npf.nper(r, -level, balance, -target, when="begin" if first_free else "end"))
+    return max(1, math.ceil(periods - _NPER_TOLERANCE))
+
+
+def shorter_term(
+    balance,
+    annual_rate,
+    level,
+    period_months,
+    method,
+    timing,
+    start_date,
+    kept,
+    residual=0.0,
+    rounding=None,
+):
+    """New rows keeping ``level`` (the annuity instalment, or the principal per period for equal
+    principal) over as few instalments as needed; the last one absorbs the rest.
+
+    :return: list of row dicts numbered from ``kept + 1`` (empty for a zero balance without
+        residual).
+    :raise ValueError: on invalid input, for interest only, or when the level does not cover
+        the interest.
+    """
+    rounding, r, k, balance, residual, target, first_free = _prepare(
+        balance, annual_rate, period_months, method, timing, start_date, kept, residual, rounding
+    )
+    if method == "interest_only":
+        raise ValueError("An interest-only lease has no level principal to keep: lower the instalment instead.")
+    level = rounding(level)
+    if not level > 0.0:
+        raise ValueError("The instalment to keep must be positive.")
+    if not balance and not residual:
+        return []
+    annuity = method == "annuity"
+    if annuity:
+        m = _annuity_periods(r, level, balance, target, first_free)
+    else:
+        m = max(1, math.ceil((balance - target) / level - _NPER_TOLERANCE))
+    while True:
+        rows = _build(
+            rounding,
+            r,
+            start_date,
+            period_months,
+            timing,
+            k,
+            m,
+            balance,
+            level,
+            annuity,
+            residual,
+            target,
+            first_free,
+        )
+        # The rounded rows may repay everything a row early: drop the empty last instalment.
+        if m > 1 and rows[m - 2]["balance"] <= target:
+            m -= 1
+            continue
+        return rows
+
+
+def extend_balloon(balance, annual_rate, extra, period_months, timing, start_date, kept, rounding=None):
+    """The residual line turned into ``extra`` annuity instalments at ``annual_rate``.
+
+    ``balance`` is the residual line's principal, ``kept`` the number of instalments before it.
+    The new rows are numbered ``kept + 1 .. kept + extra`` and continue the calendar.
+    """
+    extra = _check_count(extra, "further instalments", 1)
+    if not (rounding or round_half_up)(balance) > 0.0:
+        raise ValueError("There is no residual value to extend.")
+    return lower_installment(
+        balance,
+        annual_rate,
+        extra,
+        period_months,
+        "annuity",
+        timing,
+        start_date,
+        _check_count(kept, "instalments kept", 1),
+        residual=0.0,
+        rounding=rounding,
+    )
