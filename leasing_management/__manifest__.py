@@ -11,6 +11,7 @@
     "data": [
         "security/leasing_security.xml",
         "security/ir.model.access.csv",
+        "security/leasing_closing_security.xml",
         "data/ir_sequence_data.xml",
         "data/leasing_fee_type_data.xml",
         "data/ir_cron_data.xml",
@@ -20,6 +21,9 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/leasing_quote_wizard_views.xml",
+        "wizard/leasing_payoff_wizard_views.xml",
+        "wizard/leasing_close_wizard_views.xml",
+        "views/leasing_contract_closing_views.xml",
         "views/leasing_menus.xml",
     ],
     "demo": [

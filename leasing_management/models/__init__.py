@@ -1,8 +1,11 @@
 from . import (
     account_chart_template,
     account_move,
+    account_move_closing,
     account_move_line,
+    account_move_line_closing,
     leasing_contract,
+    leasing_contract_closing,
     leasing_contract_fee,
     leasing_contract_line,
     leasing_credit_review,

@@ -1,9 +1,11 @@
 from . import (
+    test_closing,
     test_contract_schedule,
     test_contract_validation,
     test_contract_workflow,
     test_credit_review,
     test_partner,
+    test_payoff,
     test_quote_wizard,
     test_security,
 )
