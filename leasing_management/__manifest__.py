@@ -12,6 +12,7 @@
         "security/leasing_security.xml",
         "security/ir.model.access.csv",
         "security/leasing_closing_security.xml",
+        "security/leasing_reschedule_security.xml",
         "data/ir_sequence_data.xml",
         "data/leasing_fee_type_data.xml",
         "data/ir_cron_data.xml",
@@ -24,6 +25,10 @@
         "wizard/leasing_payoff_wizard_views.xml",
         "wizard/leasing_close_wizard_views.xml",
         "views/leasing_contract_closing_views.xml",
+        "wizard/leasing_prepayment_wizard_views.xml",
+        "wizard/leasing_extension_wizard_views.xml",
+        "wizard/leasing_discontinue_wizard_views.xml",
+        "views/leasing_contract_reschedule_views.xml",
         "views/leasing_menus.xml",
     ],
     "demo": [

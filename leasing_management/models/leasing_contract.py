@@ -542,6 +542,11 @@ class LeasingContract(models.Model):
     def _check_terms_editable(self, vals):
         """Terms are free until approval; the start date until activation; nothing after."""
         changed = FINANCIAL_FIELDS.intersection(vals)
+        if self.env.context.get("leasing_terms_change"):
+            # The changes during the lease (prepayment, balloon extension, returned item) rewrite
+            # the future schedule themselves, log the old and new terms in the chatter, and then
+            # record the number of instalments and the residual value it now has.
+            changed -= {"term", "residual_value"}
         for contract in self:
             if changed and contract.state not in TERMS_EDITABLE_STATES:
                 raise UserError(

@@ -7,6 +7,7 @@ from . import (
     test_partner,
     test_payoff,
     test_quote_wizard,
+    test_reschedule,
     test_security,
 )
 from . import test_billing

@@ -1,0 +1,228 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_amount, format_date
+
+from ..tools.reschedule import extend_balloon, lower_installment, shorter_term
+
+
+class LeasingContract(models.Model):
+    """Changes during the lease that reschedule the future instalments: partial prepayment,
+    balloon extension, returned item. Each keeps the lines already invoiced, replaces the rest by
+    the rows of the pure engine (``tools/reschedule.py``) under the ``leasing_schedule_change``
+    context key, updates the number of instalments and the residual value under the
+    ``leasing_terms_change`` key, and logs the old and new terms in the chatter."""
+
+    _inherit = "leasing.contract"
+
+    can_extend_balloon = fields.Boolean(
+        compute="_compute_can_extend_balloon", help="The contract has a residual value not yet invoiced."
+    )
+
+    @api.depends("schedule_line_ids.line_type", "schedule_line_ids.invoice_id", "schedule_line_ids.cancelled")
+    def _compute_can_extend_balloon(self):
+        for contract in self:
+            contract.can_extend_balloon = bool(contract._reschedule_residual_line())
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_prepayment_wizard(self):
+        return self._reschedule_open_wizard("leasing.prepayment.wizard", self.env._("Partial Prepayment"))
+
+    def action_open_extension_wizard(self):
+        return self._reschedule_open_wizard("leasing.extension.wizard", self.env._("Extend Balloon"))
+
+    def action_open_discontinue_wizard(self):
+        return self._reschedule_open_wizard("leasing.discontinue.wizard", self.env._("Discontinue Item"))
+
+    def _reschedule_open_wizard(self, model, name, **context):
+        self.ensure_one()
+        self._reschedule_check_active()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": dict(context, default_contract_id=self.id),
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _reschedule_check_rights(self, accounting=False):
+        """A change during the lease is a Leasing Manager's decision; the ones that post to the
+        ledger also need invoicing rights (the entries are the user's own, not superuser's)."""
+        if not self.env.user.has_group("leasing_management.group_leasing_manager"):
+            raise AccessError(self.env._("Only a Leasing Manager can change the terms of an active lease."))
+        if accounting and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._("This change posts to the ledger: it needs the Invoicing rights as well as Leasing Manager.")
+            )
+
+    def _reschedule_check_active(self):
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is %(state)s: its schedule can only be changed while the lease is active.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+            if any(contract.schedule_line_ids.mapped("cancelled")):
+                raise UserError(
+                    self.env._(
+                        "The instalments left of %(contract)s were cancelled (early payoff): there is nothing "
+                        "to reschedule.",
+                        contract=contract.name,
+                    )
+                )
+
+    def _reschedule_residual_line(self):
+        """The residual line still to invoice, if any."""
+        self.ensure_one()
+        return self.schedule_line_ids.filtered(
+            lambda line: line.line_type == "residual" and not line.invoice_id and not line.cancelled
+        )[:1]
+
+    def _reschedule_split(self, on_date=None):
+        """What a change on ``on_date`` keeps and what it replaces.
+
+        The future lines are those not invoiced, not cancelled and due after ``on_date``; the
+        others stay as they are. An instalment due by then but not invoiced yet must be invoiced
+        first (a zero one, such as an in-advance interest-only first instalment, needs no invoice).
+
+        :return: dict with ``future`` (lines), ``kept`` (instalments kept, k), ``owed`` (their
+            principal still owed), ``remaining`` (future instalments), ``residual_line``,
+            ``level`` (the first future instalment: its amount for an annuity, its principal
+            otherwise), ``installment`` (its amount) and ``end_date`` (the last due date).
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        lines = self.schedule_line_ids.sorted("sequence")
+        open_lines = lines.filtered(lambda line: not line.invoice_id and not line.cancelled)
+        if on_date:
+            late = open_lines.filtered(lambda line: line.due_date <= on_date and not currency.is_zero(line.amount))
+            if late:
+                raise UserError(
+                    self.env._(
+                        "%(contract)s has instalments due by %(date)s that are not invoiced yet (#%(sequences)s): "
+                        "invoice them first (Invoice Due Instalments), or choose an earlier date.",
+                        contract=self.name,
+                        date=format_date(self.env, on_date),
+                        sequences=", #".join(str(s) for s in late.mapped("sequence")),
+                    )
+                )
+            future = open_lines.filtered(lambda line: line.due_date > on_date)
+        else:
+            future = open_lines
+        past_installments = (lines - future).filtered(lambda line: line.line_type == "installment")
+        kept = max(past_installments.mapped("sequence"), default=0)
+        if any(line.sequence <= kept for line in future):
+            raise UserError(
+                self.env._(
+                    "The instalments of %(contract)s were not invoiced in order: invoice the earlier ones first.",
+                    contract=self.name,
+                )
+            )
+        installments = future.filtered(lambda line: line.line_type == "installment")
+        first = installments[:1]
+        return {
+            "future": future,
+            "kept": kept,
+            "owed": currency.round(sum(future.mapped("principal"))),
+            "remaining": len(installments),
+            "residual_line": future.filtered(lambda line: line.line_type == "residual")[:1],
+            "level": first.amount if self.repayment_method == "annuity" else first.principal,
+            "installment": first.amount,
+            "end_date": lines[-1:].due_date,
+        }
+
+    def _reschedule_rows(self, mode, balance, remaining, kept, residual=0.0, level=0.0):
+        """The new rows from the engine (``mode``: ``lower``, ``shorter``), a clear error otherwise."""
+        self.ensure_one()
+        args = (self.period_months, self.repayment_method, self.payment_timing, self.start_date, kept)
+        rounding = self.currency_id._leasing_rounding()
+        try:
+            if mode == "shorter":
+                return shorter_term(balance, self.annual_rate, level, *args, residual=residual, rounding=rounding)
+            return lower_installment(balance, self.annual_rate, remaining, *args, residual=residual, rounding=rounding)
+        except ValueError as error:
+            raise UserError(
+                self.env._(
+                    "The schedule of %(contract)s cannot be recomputed: %(error)s", contract=self.name, error=error
+                )
+            ) from error
+
+    def _reschedule_extension_rows(self, residual_line, extra, annual_rate):
+        self.ensure_one()
+        try:
+            return extend_balloon(
+                residual_line.principal,
+                annual_rate,
+                extra,
+                self.period_months,
+                self.payment_timing,
+                self.start_date,
+                residual_line.sequence - 1,
+                rounding=self.currency_id._leasing_rounding(),
+            )
+        except ValueError as error:
+            raise UserError(
+                self.env._(
+                    "The residual of %(contract)s cannot be extended: %(error)s", contract=self.name, error=error
+                )
+            ) from error
+
+    def _reschedule_replace(self, old_lines, rows, vals=None):
+        """Replace ``old_lines`` (future lines of this active contract) by the engine's ``rows``
+        and write ``vals`` (the new number of instalments, residual value) on the contract."""
+        self.ensure_one()
+        for row in rows:
+            row.update(contract_id=self.id, company_id=self.company_id.id)
+        old_lines.with_context(leasing_schedule_change=True).unlink()
+        self.env["leasing.schedule.line"].with_context(leasing_schedule_change=True)._insert_rows(rows)
+        if vals:
+            self.with_context(leasing_terms_change=True).write(vals)
+
+    @api.model
+    def _reschedule_summary(self, rows, kept_end_date=None):
+        """Instalment, count, last due date and principal of the rows (engine rows or lines).
+        The instalment is the first row's amount (a residual line's when it is alone)."""
+        installments = [row for row in rows if row["line_type"] == "installment"]
+        return {
+            "installment": rows[0]["amount"] if rows else 0.0,
+            "count": len(installments),
+            "end_date": rows[-1]["due_date"] if rows else kept_end_date,
+            "balance": sum(row["principal"] for row in rows),
+        }
+
+    def _reschedule_log(self, title, old, new, note=None):
+        """Post ``title`` and the old and new terms (dicts of ``_reschedule_summary``)."""
+        self.ensure_one()
+        currency = self.currency_id
+
+        def money(value):
+            return format_amount(self.env, value, currency)
+
+        labels = [
+            (self.env._("Instalment"), money(old["installment"]), money(new["installment"])),
+            (self.env._("Remaining instalments"), old["count"], new["count"]),
+            (
+                self.env._("Last due date"),
+                format_date(self.env, old["end_date"]),
+                format_date(self.env, new["end_date"]),
+            ),
+            (self.env._("Principal owed"), money(old["balance"]), money(new["balance"])),
+        ]
+        rows = Markup().join(Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>") % label for label in labels)
+        body = Markup(
+            "<p>%s</p><table class='table table-sm'><thead><tr><th></th><th>%s</th><th>%s</th></tr></thead>"
+            "<tbody>%s</tbody></table>"
+        ) % (title, self.env._("Before"), self.env._("After"), rows)
+        if note:
+            body += Markup("<p>%s</p>") % note
+        self.message_post(body=body)

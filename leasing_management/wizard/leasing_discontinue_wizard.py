@@ -1,0 +1,185 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_amount, format_date
+
+
+class LeasingDiscontinueWizard(models.TransientModel):
+    """Discontinue a leased item (returned, quality problem) from a date.
+
+    The item's share of the principal still owed, its price over the price of the items still
+    leased, leaves the schedule: the remaining instalments are recomputed over the same term
+    (lower instalment), and the residual value is reduced by the item's share of it.
+
+    In the ledger, the asset comes back to the lessor: a journal entry (the plan's general
+    journal) credits the net investment in the lease (the plan's lease receivable) by the share
+    removed and debits the assets clearing account, where the returned asset waits to be
+    resold, repaired or sent back to its supplier. The lessee is not invoiced: the lower
+    instalments are what they owe from then on."""
+
+    _name = "leasing.discontinue.wizard"
+    _description = "Discontinue a Leased Item"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        "leasing.contract", string="Contract", required=True, readonly=True, ondelete="cascade", check_company=True
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    line_id = fields.Many2one(
+        "leasing.contract.line",
+        string="Item",
+        required=True,
+        ondelete="cascade",
+        check_company=True,
+        domain="[('contract_id', '=', contract_id), ('discontinued', '=', False)]",
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    reason = fields.Text(required=True, help="Why the item is discontinued: returned, quality problem...")
+
+    amount_owed = fields.Monetary(string="Principal Owed", compute="_compute_preview")
+    share = fields.Monetary(string="Item's Share Removed", compute="_compute_preview")
+    current_installment = fields.Monetary(string="Current Instalment", compute="_compute_preview")
+    new_installment = fields.Monetary(string="New Instalment", compute="_compute_preview")
+    preview_error = fields.Char(compute="_compute_preview")
+
+    @api.depends("contract_id", "line_id", "date")
+    def _compute_preview(self):
+        for wizard in self:
+            values = dict.fromkeys(("amount_owed", "share", "current_installment", "new_installment"), 0.0)
+            values["preview_error"] = False
+            if wizard.contract_id.state == "active" and wizard.line_id and wizard.date:
+                try:
+                    plan = wizard._prepare_discontinue()
+                except UserError as error:
+                    values["preview_error"] = error.args[0]
+                else:
+                    values.update(
+                        amount_owed=plan["split"]["owed"],
+                        share=plan["share"],
+                        current_installment=plan["old"]["installment"],
+                        new_installment=plan["new"]["installment"],
+                    )
+            wizard.update(values)
+
+    def _prepare_discontinue(self):
+        """Check the request and compute the share and the new rows; nothing is written.
+
+        :raise UserError: with what to change.
+        """
+        self.ensure_one()
+        contract = self.contract_id
+        contract._reschedule_check_active()
+        item = self.line_id
+        if item.contract_id != contract or item.discontinued:
+            raise UserError(self.env._("Choose an item of %(contract)s that is still leased.", contract=contract.name))
+        leased = contract.line_ids.filtered(lambda line: not line.discontinued)
+        if not leased - item:
+            raise UserError(
+                self.env._(
+                    "%(item)s is the last item leased under %(contract)s: end the lease instead (early payoff).",
+                    item=item.product_id.display_name,
+                    contract=contract.name,
+                )
+            )
+        if self.date < contract.start_date:
+            raise UserError(
+                self.env._(
+                    "%(contract)s starts on %(start)s: an item cannot be discontinued before.",
+                    contract=contract.name,
+                    start=format_date(self.env, contract.start_date),
+                )
+            )
+        split = contract._reschedule_split(self.date)
+        if not split["remaining"]:
+            raise UserError(
+                self.env._(
+                    "%(contract)s has no instalment left to reschedule after %(date)s.",
+                    contract=contract.name,
+                    date=format_date(self.env, self.date),
+                )
+            )
+        currency = contract.currency_id
+        total = sum(leased.mapped("price_subtotal"))
+        ratio = item.price_subtotal / total if not currency.is_zero(total) else 0.0
+        share = currency.round(split["owed"] * ratio)
+        residual_line = split["residual_line"]
+        residual = currency.round(residual_line.amount - residual_line.amount * ratio)
+        rows = []
+        if not currency.is_zero(share):
+            rows = contract._reschedule_rows(
+                "lower",
+                currency.round(split["owed"] - share),
+                split["remaining"],
+                split["kept"],
+                residual=residual,
+            )
+        return {
+            "split": split,
+            "share": share,
+            "residual": residual,
+            "rows": rows,
+            "old": contract._reschedule_summary(split["future"]),
+            "new": contract._reschedule_summary(rows) if rows else contract._reschedule_summary(split["future"]),
+        }
+
+    def action_confirm(self):
+        self.ensure_one()
+        contract = self.contract_id
+        contract._reschedule_check_rights(accounting=True)
+        if not (self.reason or "").strip():
+            raise UserError(self.env._("Say why the item is discontinued."))
+        plan = self._prepare_discontinue()
+        currency = contract.currency_id
+        entry = self.env["account.move"]
+        if plan["rows"]:
+            contract._check_accounting_setup()
+            entry = self.env["account.move"].create(self._prepare_entry_vals(plan["share"]))
+            entry.action_post()
+            vals = {}
+            if currency.compare_amounts(plan["residual"], contract.residual_value):
+                vals["residual_value"] = plan["residual"]
+            contract._reschedule_replace(plan["split"]["future"], plan["rows"], vals)
+        self.line_id.with_context(leasing_terms_change=True).write(
+            {"discontinued": True, "discontinued_date": self.date, "discontinue_reason": self.reason}
+        )
+        title = self.env._(
+            "%(item)s discontinued on %(date)s: %(reason)s. Its share of the principal owed, %(share)s, "
+            "leaves the schedule%(entry)s.",
+            item=self.line_id.product_id.display_name,
+            date=format_date(self.env, self.date),
+            reason=self.reason,
+            share=format_amount(self.env, plan["share"], currency),
+            entry=self.env._(" (entry %(entry)s)", entry=entry.name) if entry else "",
+        )
+        contract._reschedule_log(title, plan["old"], plan["new"])
+        return {"type": "ir.actions.act_window_close"}
+
+    def _prepare_entry_vals(self, share):
+        """The returned asset back to the lessor: debit the assets clearing, credit the net
+        investment in the lease, by the item's share of the principal owed."""
+        self.ensure_one()
+        contract = self.contract_id
+        plan = contract.plan_id
+        company = contract.company_id
+        label = self.env._(
+            "%(contract)s - %(item)s discontinued", contract=contract.name, item=self.line_id.product_id.display_name
+        )
+        balance = contract.currency_id._convert(share, company.currency_id, company, self.date)
+        line = {"partner_id": contract.partner_id.id, "currency_id": contract.currency_id.id, "name": label}
+        return {
+            "move_type": "entry",
+            "date": self.date,
+            "journal_id": plan.general_journal_id.id,
+            "company_id": company.id,
+            "ref": label,
+            "leasing_contract_id": contract.id,
+            "leasing_move_kind": "discontinue",
+            "line_ids": [
+                Command.create(
+                    dict(line, account_id=plan.clearing_account_id.id, amount_currency=share, balance=balance)
+                ),
+                Command.create(
+                    dict(line, account_id=plan.receivable_account_id.id, amount_currency=-share, balance=-balance)
+                ),
+            ],
+        }

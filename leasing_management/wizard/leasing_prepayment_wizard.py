@@ -1,0 +1,215 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_amount, format_date
+
+MODES = [
+    ("lower", "Lower Instalment (same term)"),
+    ("shorter", "Shorter Term (same instalment)"),
+]
+
+
+class LeasingPrepaymentWizard(models.TransientModel):
+    """Partial prepayment of principal on an active lease.
+
+    Confirming posts a customer invoice for the prepaid principal (credited to the net investment
+    in the lease, with the principal taxes) and replaces the instalments not yet invoiced by the
+    remaining balance rescheduled: the same instalment over fewer periods, or a lower instalment
+    over the same periods (``tools/reschedule.py``)."""
+
+    _name = "leasing.prepayment.wizard"
+    _description = "Partial Prepayment of a Lease"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        "leasing.contract", string="Contract", required=True, readonly=True, ondelete="cascade", check_company=True
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    amount = fields.Monetary(string="Prepaid Principal", required=True)
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    mode = fields.Selection(MODES, string="Reschedule", required=True, default="lower")
+
+    amount_owed = fields.Monetary(string="Principal Owed", compute="_compute_preview")
+    current_installment = fields.Monetary(string="Current Instalment", compute="_compute_preview")
+    current_count = fields.Integer(string="Instalments Left", compute="_compute_preview")
+    new_installment = fields.Monetary(string="New Instalment", compute="_compute_preview")
+    new_count = fields.Integer(string="New Instalments Left", compute="_compute_preview")
+    new_end_date = fields.Date(string="New Last Due Date", compute="_compute_preview")
+    preview_error = fields.Char(compute="_compute_preview")
+
+    @api.depends("contract_id", "amount", "date", "mode")
+    def _compute_preview(self):
+        for wizard in self:
+            values = dict.fromkeys(
+                ("amount_owed", "current_installment", "current_count", "new_installment", "new_count"), 0
+            )
+            values.update(new_end_date=False, preview_error=False)
+            if wizard.contract_id.state == "active" and wizard.date:
+                try:
+                    plan = wizard._prepare_reschedule()
+                except UserError as error:
+                    values["preview_error"] = error.args[0]
+                    values.update(wizard._current_terms())
+                else:
+                    new = plan["new"]
+                    values.update(
+                        amount_owed=plan["split"]["owed"],
+                        current_installment=plan["old"]["installment"],
+                        current_count=plan["old"]["count"],
+                        new_installment=new["installment"],
+                        new_count=new["count"],
+                        new_end_date=new["end_date"],
+                    )
+            wizard.update(values)
+
+    def _current_terms(self):
+        """What the contract owes now, for the screen, whatever is wrong with the prepayment."""
+        try:
+            split = self.contract_id._reschedule_split()
+        except UserError:
+            return {}
+        return {
+            "amount_owed": split["owed"],
+            "current_installment": split["installment"],
+            "current_count": split["remaining"],
+        }
+
+    def _prepare_reschedule(self):
+        """Check the prepayment and compute the new rows; nothing is written.
+
+        :raise UserError: with what to change.
+        """
+        self.ensure_one()
+        contract = self.contract_id
+        contract._reschedule_check_active()
+        currency = contract.currency_id
+        if currency.compare_amounts(self.amount, 0.0) <= 0:
+            raise UserError(self.env._("Enter the principal prepaid: an amount above zero."))
+        if self.date < contract.start_date:
+            raise UserError(
+                self.env._(
+                    "%(contract)s starts on %(start)s: a prepayment cannot be dated before.",
+                    contract=contract.name,
+                    start=format_date(self.env, contract.start_date),
+                )
+            )
+        split = contract._reschedule_split(self.date)
+        owed = split["owed"]
+
+        def money(value):
+            return format_amount(self.env, value, currency)
+
+        if currency.compare_amounts(self.amount, owed) > 0:
+            raise UserError(
+                self.env._(
+                    "%(amount)s is more than the principal %(contract)s still owes (%(owed)s, not invoiced yet): "
+                    "prepay at most %(owed)s.",
+                    amount=money(self.amount),
+                    contract=contract.name,
+                    owed=money(owed),
+                )
+            )
+        if not split["remaining"]:
+            raise UserError(
+                self.env._(
+                    "Only the residual value of %(contract)s is left to invoice: there is no instalment to reschedule.",
+                    contract=contract.name,
+                )
+            )
+        residual_line = split["residual_line"]
+        balance = currency.round(owed - self.amount)
+        if currency.is_zero(balance) or currency.compare_amounts(balance, residual_line.principal) < 0:
+            most = currency.round(owed - residual_line.principal)
+            raise UserError(
+                self.env._(
+                    "%(amount)s would repay all the principal of the instalments of %(contract)s "
+                    "(%(most)s). A partial prepayment leaves at least one instalment: prepay less, "
+                    "or end the lease with an early payoff.",
+                    amount=money(self.amount),
+                    contract=contract.name,
+                    most=money(most),
+                )
+            )
+        if self.mode == "shorter" and contract.repayment_method == "interest_only":
+            raise UserError(
+                self.env._(
+                    "%(contract)s repays its principal with the last instalment (interest only): "
+                    "choose a lower instalment.",
+                    contract=contract.name,
+                )
+            )
+        rows = contract._reschedule_rows(
+            self.mode,
+            balance,
+            split["remaining"],
+            split["kept"],
+            residual=residual_line.amount,
+            level=split["level"],
+        )
+        return {
+            "split": split,
+            "rows": rows,
+            "old": contract._reschedule_summary(split["future"]),
+            "new": contract._reschedule_summary(rows),
+        }
+
+    def action_confirm(self):
+        self.ensure_one()
+        contract = self.contract_id
+        contract._reschedule_check_rights(accounting=True)
+        plan = self._prepare_reschedule()
+        contract._check_accounting_setup()
+        invoice = (
+            self.env["account.move"]
+            .with_context(leasing_skip_allocation=True, mail_create_nolog=True)
+            .create(self._prepare_invoice_vals())
+        )
+        invoice.action_post()
+        kept, new = plan["split"]["kept"], plan["new"]
+        vals = {"term": kept + new["count"]} if kept + new["count"] != contract.term else {}
+        contract._reschedule_replace(plan["split"]["future"], plan["rows"], vals)
+        mode = dict(self._fields["mode"]._description_selection(self.env))[self.mode]
+        contract._reschedule_log(
+            self.env._(
+                "Partial prepayment of %(amount)s on %(date)s (%(mode)s), invoiced on %(invoice)s.",
+                amount=format_amount(self.env, self.amount, contract.currency_id),
+                date=format_date(self.env, self.date),
+                mode=mode,
+                invoice=invoice.name,
+            ),
+            plan["old"],
+            new,
+        )
+        contract._allocate_payments()
+        return contract._action_view_moves(invoice)
+
+    def _prepare_invoice_vals(self):
+        self.ensure_one()
+        contract = self.contract_id
+        plan = contract.plan_id
+        label = self.env._("%(contract)s - partial prepayment of principal", contract=contract.name)
+        return {
+            "move_type": "out_invoice",
+            "partner_id": contract.partner_id.id,
+            "company_id": contract.company_id.id,
+            "journal_id": plan.journal_id.id,
+            "currency_id": contract.currency_id.id,
+            "invoice_date": self.date,
+            "invoice_date_due": self.date,
+            "invoice_payment_term_id": False,
+            "invoice_origin": contract.name,
+            "ref": label,
+            "leasing_contract_id": contract.id,
+            "leasing_move_kind": "prepayment",
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": label,
+                        "account_id": plan.receivable_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": self.amount,
+                        "tax_ids": [Command.set(plan.principal_tax_ids.ids)],
+                    }
+                )
+            ],
+        }
