@@ -11,6 +11,7 @@
     "data": [
         "security/leasing_security.xml",
         "security/ir.model.access.csv",
+        "security/leasing_commission_security.xml",
         "security/leasing_closing_security.xml",
         "security/leasing_reschedule_security.xml",
         "data/ir_sequence_data.xml",
@@ -30,6 +31,8 @@
         "wizard/leasing_discontinue_wizard_views.xml",
         "views/leasing_contract_reschedule_views.xml",
         "views/leasing_menus.xml",
+        "views/leasing_commission_views.xml",
+        "views/leasing_commission_menus.xml",
     ],
     "demo": [
         "demo/leasing_product_demo.xml",

@@ -167,7 +167,10 @@ class LeasingContract(models.Model):
     # The schedule and what it adds up to.
     schedule_line_ids = fields.One2many("leasing.schedule.line", "contract_id", string="Rent Schedule", readonly=True)
     installment_amount = fields.Monetary(
-        string="Instalment", compute="_compute_schedule_figures", store=True, help="Amount of the first instalment."
+        string="Instalment",
+        compute="_compute_schedule_figures",
+        store=True,
+        help="The regular instalment: the first one that asks for money.",
     )
     total_interest = fields.Monetary(compute="_compute_schedule_figures", store=True)
     total_amount = fields.Monetary(
@@ -588,7 +591,10 @@ class LeasingContract(models.Model):
         for contract in self:
             if contract.state not in SCHEDULE_EDITABLE_STATES:
                 raise UserError(
-                    self.env._("The schedule of %(contract)s is frozen since its activation.", contract=contract.name)
+                    self.env._(
+                        "The rent schedule of %(contract)s has been frozen since its activation.",
+                        contract=contract.name,
+                    )
                 )
             contract._check_schedule_inputs()
         self._compute_schedule_lines()
@@ -816,7 +822,7 @@ class LeasingContract(models.Model):
             if contract.state not in SCHEDULE_EDITABLE_STATES:
                 raise UserError(
                     self.env._(
-                        "The rent schedule of %(contract)s is frozen since its activation.",
+                        "The rent schedule of %(contract)s has been frozen since its activation.",
                         contract=contract.name,
                     )
                 )

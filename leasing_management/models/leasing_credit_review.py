@@ -51,7 +51,9 @@ class LeasingCreditReview(models.Model):
 
     # The verdict.
     monthly_installment = fields.Monetary(
-        compute="_compute_monthly_installment", help="The new contract's instalment, per month."
+        string="Monthly Instalment",
+        compute="_compute_monthly_installment",
+        help="The new contract's instalment, per month.",
     )
     debt_service_ratio = fields.Float(
         string="Debt Service Ratio (%)", compute="_compute_risk", store=True, digits=(16, 1)

@@ -7,6 +7,7 @@ LEASING_ACCOUNTS = (
     ("leasing_deposit_account_id", "2450", "liability_current", False),
     ("leasing_interest_account_id", "4450", "income", False),
     ("leasing_fee_account_id", "4460", "income", False),
+    ("leasing_commission_account_id", "6450", "expense", False),
 )
 
 
@@ -44,6 +45,11 @@ class ResCompany(models.Model):
     )
     leasing_interest_account_id = fields.Many2one("account.account", string="Lease Interest Income Account")
     leasing_fee_account_id = fields.Many2one("account.account", string="Lease Fee Income Account")
+    leasing_commission_account_id = fields.Many2one(
+        "account.account",
+        string="Lease Commissions Expense Account",
+        help="Expense of the commissions earned by dealers, agents and brokers on leases.",
+    )
     leasing_invoice_horizon_days = fields.Integer(
         string="Invoice Instalments Ahead (days)",
         default=10,
@@ -102,6 +108,7 @@ class ResCompany(models.Model):
             "leasing_deposit_account_id": self.env._("Lease Deposits Held"),
             "leasing_interest_account_id": self.env._("Lease Interest Income"),
             "leasing_fee_account_id": self.env._("Lease Fee Income"),
+            "leasing_commission_account_id": self.env._("Lease Commissions"),
         }
 
     def _leasing_account_code_length(self):

@@ -12,4 +12,5 @@ class ResConfigSettings(models.TransientModel):
     leasing_deposit_account_id = fields.Many2one(related="company_id.leasing_deposit_account_id", readonly=False)
     leasing_interest_account_id = fields.Many2one(related="company_id.leasing_interest_account_id", readonly=False)
     leasing_fee_account_id = fields.Many2one(related="company_id.leasing_fee_account_id", readonly=False)
+    leasing_commission_account_id = fields.Many2one(related="company_id.leasing_commission_account_id", readonly=False)
     leasing_invoice_horizon_days = fields.Integer(related="company_id.leasing_invoice_horizon_days", readonly=False)

@@ -1,5 +1,6 @@
 from . import (
     test_closing,
+    test_commissions,
     test_contract_schedule,
     test_contract_validation,
     test_contract_workflow,

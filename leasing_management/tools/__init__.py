@@ -4,6 +4,7 @@ Nothing here imports Odoo: the models call these functions, and the tests
 load this package on its own. Modules import each other relatively.
 """
 
+from .commission import COMMISSION_BASES, commission_amount
 from .dates import (
     PERIOD_MONTHS,
     TIMINGS,
@@ -25,12 +26,14 @@ from .schedule import (
 )
 
 __all__ = [
+    "COMMISSION_BASES",
     "METHODS",
     "PERIOD_MONTHS",
     "TIMINGS",
     "add_months",
     "apr",
     "cash_flow_offsets",
+    "commission_amount",
     "compute_schedule",
     "days_in_month",
     "due_dates",
