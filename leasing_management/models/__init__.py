@@ -14,6 +14,7 @@ from . import (
     leasing_contract_intermediary,
     leasing_contract_line,
     leasing_contract_line_discontinue,
+    leasing_contract_reporting,
     leasing_contract_reschedule,
     leasing_credit_review,
     leasing_fee_type,

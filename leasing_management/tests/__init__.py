@@ -1,6 +1,8 @@
 from . import (
+    test_batch_cancel,
     test_closing,
     test_commissions,
+    test_contract_report,
     test_contract_schedule,
     test_contract_validation,
     test_contract_workflow,
@@ -8,6 +10,7 @@ from . import (
     test_partner,
     test_payoff,
     test_quote_wizard,
+    test_report,
     test_reschedule,
     test_security,
 )
