@@ -129,10 +129,38 @@ without_demo = False
 EOF
 }
 
+# Best effort: Odoo prints its PDF reports (lease contracts, invoices) with wkhtmltopdf; Debian's
+# package works with Odoo 18 (without Odoo's patched Qt build, so page headers and footers are
+# plainer). Installed only as root or with password-less sudo; never fails the set-up.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return
+    local missing="note: wkhtmltopdf is not installed, so Odoo shows reports as HTML instead of PDF."
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+            sudo=sudo
+        else
+            say "$missing Install it as root: apt-get install wkhtmltopdf"
+            return 0
+        fi
+    fi
+    if ! command -v apt-get >/dev/null; then
+        say "$missing Install it with your system's package manager."
+        return 0
+    fi
+    say "installing wkhtmltopdf (PDF reports) with apt-get"
+    if ! { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf; } \
+        >/dev/null 2>&1; then
+        say "$missing apt-get could not install it; the tests and the demo run without it."
+    fi
+    return 0
+}
+
 setup() {
     ensure_odoo_src
     ensure_venv
     ensure_postgres
+    ensure_wkhtmltopdf
     write_conf
 }
 
