@@ -355,7 +355,7 @@ class LeasingContract(models.Model):
         if active:
             totals = dict(
                 self.env["leasing.schedule.line"]._read_group(
-                    [("contract_id", "in", active.ids), ("due_date", ">=", today)],
+                    [("contract_id", "in", active.ids), ("due_date", ">=", today), ("cancelled", "=", False)],
                     ["contract_id"],
                     ["principal:sum"],
                 )

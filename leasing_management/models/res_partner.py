@@ -36,6 +36,7 @@ class ResPartner(models.Model):
                 ("contract_id.partner_id", "in", all_partners.ids),
                 ("contract_id.state", "=", "active"),
                 ("due_date", ">=", today),
+                ("cancelled", "=", False),
             ],
             ["contract_id"],
             ["principal:sum"],

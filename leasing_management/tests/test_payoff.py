@@ -115,6 +115,11 @@ class TestEarlyPayoff(LeasingClosingCommon):
         self.assertEqual(line2.invoice_id.amount_residual, 256.28)
         self.assertEqual(contract.state, "active")
         self.assertEqual(contract.amount_due, 678.07)  # 421.79 + 256.28
+        # Nothing is left to fall due: the cancelled lines are no longer outstanding.
+        contract.invalidate_recordset(["outstanding_principal"])
+        self.assertEqual(contract.outstanding_principal, 0.0)
+        self.lessee.invalidate_recordset()
+        self.assertEqual(self.lessee.leasing_outstanding_principal, 0.0)
         self.assertIn("678.07", contract.message_ids[0].body)
         # Cancelled lines are not invoiced by the daily run any more.
         self.assertFalse(self._invoice("2026-04-25"))
