@@ -409,3 +409,25 @@ class TestLeaseReschedule(AccountTestInvoicingCommon):
         # Marking an item returned only goes through the wizard.
         with self.assertRaisesRegex(UserError, "Discontinue Item"):
             loader.write({"discontinued": True})
+
+    def test_wizards_stay_in_their_company(self):
+        other = self.setup_other_company(name="Other Leasing Co")["company"]
+        outsider = new_test_user(
+            self.env,
+            "resched_outsider",
+            groups="leasing_management.group_leasing_manager,account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        contract = self._activate()
+        wizards = [
+            self.env["leasing.prepayment.wizard"].create({"contract_id": contract.id, "amount": 10.0}),
+            self.env["leasing.extension.wizard"].create({"contract_id": contract.id}),
+            self.env["leasing.discontinue.wizard"].create(
+                {"contract_id": contract.id, "line_id": contract.line_ids.id, "reason": "Returned"}
+            ),
+        ]
+        for wizard in wizards:
+            with self.subTest(model=wizard._name):
+                self.assertEqual(wizard.company_id, self.company)
+                self.assertFalse(wizard.with_user(outsider).search([("id", "=", wizard.id)]))
