@@ -54,13 +54,13 @@ class AccountMove(models.Model):
         return max(counterparts.mapped("date"), default=False)
 
     @api.model
-    def _leasing_open_receivable_lines(self, partners, company):
+    def _leasing_open_receivable_lines(self, partners, companies):
         """Posted, unreconciled receivable lines of these commercial partners: debits are amounts
         due, credits the customer's unallocated balance."""
         return self.env["account.move.line"].search(
             [
                 ("partner_id.commercial_partner_id", "in", partners.ids),
-                ("company_id", "=", company.id),
+                ("company_id", "in", companies.ids),
                 ("account_id.account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),

@@ -1020,16 +1020,23 @@ class LeasingContract(models.Model):
 
     def _allocate_payments(self):
         """Apply each lessee's unallocated credits (payments, credit notes) to the open invoices
-        of these contracts, the oldest due first. What is left stays as the customer's balance."""
-        Move = self.env["account.move"]
+        of these contracts, the oldest due first. What is left stays as the customer's balance.
+
+        One search finds the open receivable lines of all the lessees; only lessees with a credit
+        are reconciled, so a batch of new invoices for lessees who owe money costs one query."""
+        if not self:
+            return
+        partners = self.partner_id.commercial_partner_id
+        open_lines = self.env["account.move"]._leasing_open_receivable_lines(partners, self.company_id)
+        lines_by_key = open_lines.grouped(lambda line: (line.partner_id.commercial_partner_id, line.company_id))
         for (partner, company), contracts in self.grouped(
             lambda c: (c.partner_id.commercial_partner_id, c.company_id)
         ).items():
-            open_lines = Move._leasing_open_receivable_lines(partner, company)
-            credits = open_lines.filtered(lambda line: line.amount_residual < 0)
+            lines = lines_by_key.get((partner, company), open_lines.browse())
+            credits = lines.filtered(lambda line: line.amount_residual < 0)
             if not credits:
                 continue
-            debits = open_lines.filtered(lambda line: line.amount_residual > 0) & open_lines.filtered_domain(
+            debits = lines.filtered(lambda line: line.amount_residual > 0) & lines.filtered_domain(
                 [("leasing_contract_id", "in", contracts.ids)]
             )
             for debit in debits:

@@ -266,7 +266,8 @@ class LeasingScheduleLine(models.Model):
         lines.contract_id._check_accounting_setup()
         moves = (
             self.env["account.move"]
-            .with_context(leasing_skip_allocation=True, mail_create_nolog=True)
+            # Generated documents: no "created" log nor follower subscription per invoice.
+            .with_context(leasing_skip_allocation=True, mail_create_nolog=True, mail_create_nosubscribe=True)
             .create([line._prepare_invoice_vals() for line in lines])
         )
         moves.with_context(leasing_skip_allocation=True).action_post()

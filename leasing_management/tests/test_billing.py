@@ -4,11 +4,10 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
-
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 @tagged("post_install", "-at_install")
