@@ -170,7 +170,7 @@ class LeasingContract(models.Model):
         string="Instalment",
         compute="_compute_schedule_figures",
         store=True,
-        help="The regular instalment: the first one that asks for money.",
+        help="The regular instalment: the next one still to invoice that asks for money.",
     )
     total_interest = fields.Monetary(compute="_compute_schedule_figures", store=True)
     total_amount = fields.Monetary(
@@ -311,6 +311,8 @@ class LeasingContract(models.Model):
         "schedule_line_ids.amount",
         "schedule_line_ids.interest",
         "schedule_line_ids.due_date",
+        "schedule_line_ids.invoice_id",
+        "schedule_line_ids.cancelled",
         "fees_upfront",
         "financed_amount",
     )
@@ -319,9 +321,13 @@ class LeasingContract(models.Model):
             lines = contract.schedule_line_ids.sorted("sequence")
             installments = lines.filtered(lambda line: line.line_type == "installment")
             currency = contract.currency_id
-            # The regular instalment: the first one that asks for money (in advance, an
-            # interest-only lease's first instalment is zero).
-            paying = next((line for line in installments if not currency.is_zero(line.amount)), None)
+            # The regular instalment: the next one that asks for money (in advance, an
+            # interest-only lease's first instalment is zero; after a prepayment or an item
+            # returned, the instalments still to invoice are the new ones).
+            paying_lines = [line for line in installments if not currency.is_zero(line.amount) and not line.cancelled]
+            paying = next(
+                (line for line in paying_lines if not line.invoice_id), paying_lines[0] if paying_lines else None
+            )
             contract.installment_amount = paying.amount if paying else 0.0
             contract.total_interest = currency.round(sum(lines.mapped("interest")))
             contract.total_amount = currency.round(sum(lines.mapped("amount")))
@@ -376,7 +382,9 @@ class LeasingContract(models.Model):
         """Amounts due and overdue, customer balance and deposit held, read from the ledger with
         a few grouped reads for all the contracts."""
         today = fields.Date.context_today(self)
-        MoveLine = self.env["account.move.line"]
+        # Figures of the user's own contracts: a Leasing User without accounting rights sees the
+        # sums on the contract, not the journal items, which are read as superuser for them.
+        MoveLine = self.env["account.move.line"].sudo()
         receivable = [
             ("leasing_contract_id", "in", self.ids),
             ("parent_state", "=", "posted"),
@@ -398,7 +406,7 @@ class LeasingContract(models.Model):
                     ("account_id", "in", self.plan_id.deposit_account_id.ids),
                 ],
                 ["leasing_contract_id", "account_id"],
-                ["balance:sum"],
+                ["amount_currency:sum"],
             )
         }
         balances = {}

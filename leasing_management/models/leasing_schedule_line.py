@@ -55,7 +55,9 @@ class LeasingScheduleLine(models.Model):
     balance = fields.Monetary(string="Balance After", aggregator=None, help="Principal still owed after this line.")
 
     # Billing: the line's invoice and how it is paid.
-    invoice_ids = fields.One2many("account.move", "leasing_schedule_line_id", string="Invoices")
+    invoice_ids = fields.One2many(
+        "account.move", "leasing_schedule_line_id", string="Invoices", groups="account.group_account_invoice"
+    )
     invoice_id = fields.Many2one(
         "account.move", compute="_compute_invoice_id", store=True, index="btree_not_null", string="Invoice"
     )
