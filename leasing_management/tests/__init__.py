@@ -6,4 +6,5 @@ from . import (
     test_partner,
     test_quote_wizard,
     test_security,
+    test_translations,
 )
