@@ -13,5 +13,6 @@ from . import (
     test_report,
     test_reschedule,
     test_security,
+    test_translations,
 )
 from . import test_billing
