@@ -43,6 +43,7 @@
         "demo/leasing_partner_demo.xml",
         "demo/leasing_plan_demo.xml",
         "demo/leasing_contract_demo.xml",
+        "demo/leasing_ledger_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,
