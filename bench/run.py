@@ -66,11 +66,17 @@ def bench_orm(config, database, contracts=ORM_CONTRACTS, batch=ORM_BATCH):
     return contracts / elapsed, lines / elapsed, lines
 
 
+_REGISTRIES = {}
+
+
 def _bench_env(config, database):
+    """Odoo's registry for the bench database (the configuration is parsed once per process)."""
     import odoo
 
-    odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
-    return odoo.modules.registry.Registry(database)
+    if database not in _REGISTRIES:
+        odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
+        _REGISTRIES[database] = odoo.modules.registry.Registry(database)
+    return _REGISTRIES[database]
 
 
 def bench_invoicing(config, database, contracts=ORM_CONTRACTS):

@@ -82,9 +82,10 @@ class LeasingScheduleLine(models.Model):
         for line in self:
             line.invoice_id = line.invoice_ids.filtered(lambda move: move.state != "cancel")[:1]
 
+    # Not on "amount": the amounts never change once inserted (a rebuild inserts new lines, whose
+    # status _insert_rows sets), and depending on them would recompute every new line.
     @api.depends(
         "cancelled",
-        "amount",
         "invoice_id.state",
         "invoice_id.payment_state",
         "invoice_id.amount_total",
