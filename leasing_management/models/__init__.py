@@ -1,4 +1,5 @@
 from . import (
+    leasing_contract_term_mixin,
     account_chart_template,
     account_move,
     account_move_closing,

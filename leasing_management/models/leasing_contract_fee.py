@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class LeasingContractFee(models.Model):
     _name = "leasing.contract.fee"
+    _inherit = ["leasing.contract.term.mixin"]
     _description = "Lease Contract Fee"
     _order = "contract_id, sequence, id"
 
@@ -30,23 +31,3 @@ class LeasingContractFee(models.Model):
             plan_fees = {plan_fee.fee_type_id: plan_fee for plan_fee in fee.contract_id.plan_id.fee_ids}
             plan_fee = plan_fees.get(fee.fee_type_id)
             fee.financed = plan_fee.financed if plan_fee else fee.fee_type_id.financed
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        fees = super().create(vals_list)
-        fees.contract_id._check_items_editable()
-        fees.contract_id._compute_schedule_lines()
-        return fees
-
-    def write(self, vals):
-        self.contract_id._check_items_editable()
-        result = super().write(vals)
-        self.contract_id._compute_schedule_lines()
-        return result
-
-    def unlink(self):
-        contracts = self.contract_id
-        contracts._check_items_editable()
-        result = super().unlink()
-        contracts.exists()._compute_schedule_lines()
-        return result

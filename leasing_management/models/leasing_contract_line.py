@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class LeasingContractLine(models.Model):
     _name = "leasing.contract.line"
+    _inherit = ["leasing.contract.term.mixin"]
     _description = "Leased Item"
     _order = "contract_id, sequence, id"
     _check_company_auto = True
@@ -43,23 +44,3 @@ class LeasingContractLine(models.Model):
     def _compute_price_subtotal(self):
         for line in self:
             line.price_subtotal = line.currency_id.round(line.quantity * line.price_unit)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines.contract_id._check_items_editable()
-        lines.contract_id._compute_schedule_lines()
-        return lines
-
-    def write(self, vals):
-        self.contract_id._check_items_editable()
-        result = super().write(vals)
-        self.contract_id._compute_schedule_lines()
-        return result
-
-    def unlink(self):
-        contracts = self.contract_id
-        contracts._check_items_editable()
-        result = super().unlink()
-        contracts.exists()._compute_schedule_lines()
-        return result
