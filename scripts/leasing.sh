@@ -160,7 +160,6 @@ setup() {
     ensure_odoo_src
     ensure_venv
     ensure_postgres
-    ensure_wkhtmltopdf
     write_conf
 }
 
@@ -202,6 +201,8 @@ template_db() {
 
 cmd_demo() {
     setup
+    # The demo prints contracts; the tests do not need it (the PDF test is skipped without it).
+    ensure_wkhtmltopdf
     local list
     list=$(IFS=,; echo "${ADDONS[*]}")
     if db_exists "$DEMO_DB"; then
