@@ -259,8 +259,9 @@ class LeasingCommission(models.Model):
     def _bill_line_label(self):
         self.ensure_one()
         if self.basis == "percent":
+            rate = f"{self.rate:g}"
             detail = self.env._(
-                "%(rate)s %% of %(amount)s", rate=f"{self.rate:g}", amount=self.currency_id.format(self.base_amount)
+                "%(rate)s %% of %(amount)s", rate=rate, amount=self.currency_id.format(self.base_amount)
             )
         else:
             detail = self.env._("fixed amount")

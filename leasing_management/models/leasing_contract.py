@@ -211,7 +211,7 @@ class LeasingContract(models.Model):
     note = fields.Html(string="Notes")
 
     # Ledger.
-    move_ids = fields.One2many("account.move", "leasing_contract_id", string="Journal Items and Invoices")
+    move_ids = fields.One2many("account.move", "leasing_contract_id", string="Journal Entries and Invoices")
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     commencement_move_id = fields.Many2one("account.move", string="Commencement Entry", readonly=True, copy=False)
     leaseback_bill_id = fields.Many2one("account.move", string="Leaseback Bill", readonly=True, copy=False)

@@ -92,10 +92,7 @@ class LeasingContract(models.Model):
             and user.has_group("account.group_account_invoice")
         ):
             raise AccessError(
-                self.env._(
-                    "Paying off or closing a lease takes a Leasing Manager who also has invoicing rights "
-                    "(Accounting: Billing or more)."
-                )
+                self.env._("Paying off or closing a lease takes a Leasing Manager who also has invoicing rights.")
             )
 
     def _payoff_not_active_message(self):

@@ -22,6 +22,34 @@ class ResPartner(models.Model):
     leasing_currency_id = fields.Many2one(
         "res.currency", compute="_compute_leasing_figures", groups="leasing_management.group_leasing_user"
     )
+    leasing_amount_due = fields.Monetary(
+        string="Lease Amount Due",
+        compute="_compute_leasing_ledger",
+        currency_field="leasing_currency_id",
+        groups="leasing_management.group_leasing_user",
+        help="Unpaid amount of the posted invoices of the lessee's leases, in the company's currency.",
+    )
+    leasing_amount_overdue = fields.Monetary(
+        string="Lease Amount Overdue",
+        compute="_compute_leasing_ledger",
+        currency_field="leasing_currency_id",
+        groups="leasing_management.group_leasing_user",
+        help="Unpaid amount of those invoices past their due date.",
+    )
+    leasing_customer_balance = fields.Monetary(
+        string="Customer Balance",
+        compute="_compute_leasing_ledger",
+        currency_field="leasing_currency_id",
+        groups="leasing_management.group_leasing_user",
+        help="Payments of the lessee not yet allocated to any invoice: they settle the next instalments.",
+    )
+    leasing_deposit_held = fields.Monetary(
+        string="Deposits Held",
+        compute="_compute_leasing_ledger",
+        currency_field="leasing_currency_id",
+        groups="leasing_management.group_leasing_user",
+        help="Security deposits of the lessee's leases held in the deposits-held accounts.",
+    )
 
     def _compute_leasing_figures(self):
         """Counts and sums for the smart buttons, with two grouped reads for all partners
@@ -55,6 +83,39 @@ class ResPartner(models.Model):
             partner.leasing_contract_count = count_by_partner.get(commercial, 0)
             partner.leasing_outstanding_principal = principal_by_partner.get(commercial, 0.0)
             partner.leasing_currency_id = self.env.company.currency_id
+
+    def _compute_leasing_ledger(self):
+        """The lessee's figures are the sums of their leases' (computed for all the leases at
+        once), converted to the current company's currency; the customer balance belongs to the
+        lessee, not to each lease, so it is counted once per company."""
+        today = fields.Date.context_today(self)
+        company_currency = self.env.company.currency_id
+        contracts = self.env["leasing.contract"].search(
+            [("partner_id", "child_of", self.commercial_partner_id.ids), ("state", "in", ("active", "closed"))]
+        )
+        totals = {}
+        balances = {}
+        for contract in contracts:
+            partner = contract.partner_id.commercial_partner_id
+            figures = totals.setdefault(partner, {"due": 0.0, "overdue": 0.0, "deposit": 0.0})
+            for key, amount in (
+                ("due", contract.amount_due),
+                ("overdue", contract.amount_overdue),
+                ("deposit", contract.deposit_held),
+            ):
+                figures[key] += contract.currency_id._convert(amount, company_currency, contract.company_id, today)
+            balances[(partner, contract.company_id)] = contract.company_id.currency_id._convert(
+                contract.customer_balance, company_currency, contract.company_id, today
+            )
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            figures = totals.get(commercial, {})
+            partner.leasing_amount_due = company_currency.round(figures.get("due", 0.0))
+            partner.leasing_amount_overdue = company_currency.round(figures.get("overdue", 0.0))
+            partner.leasing_deposit_held = company_currency.round(figures.get("deposit", 0.0))
+            partner.leasing_customer_balance = company_currency.round(
+                sum(amount for (owner, _company), amount in balances.items() if owner == commercial)
+            )
 
     def action_view_leasing_contracts(self):
         self.ensure_one()

@@ -34,7 +34,7 @@ class LeasingPayoffWizard(models.TransientModel):
     )
     deposit_applied = fields.Monetary(string="Deposit Held, Applied", compute="_compute_quote")
     deposit_remaining = fields.Monetary(
-        string="Deposit to Refund", compute="_compute_quote", help="What the deposit exceeds everything owed by."
+        string="Deposit to Refund", compute="_compute_quote", help="The part of the deposit above everything owed."
     )
     amount_total = fields.Monetary(string="Total to Pay", compute="_compute_quote")
     warning = fields.Char(compute="_compute_quote")
