@@ -2,12 +2,10 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.tests import new_test_user
+from .common_ledger import LeasingLedgerCommon
 
 
-class LeasingClosingCommon(AccountTestInvoicingCommon):
+class LeasingClosingCommon(LeasingLedgerCommon):
     """One hand-worked lease, paid off early or run to the end of its term.
 
     Items 1,000.00, no down payment, deposit 10 % = 100.00 (invoiced up front), early
@@ -32,18 +30,11 @@ class LeasingClosingCommon(AccountTestInvoicingCommon):
     INVOICING_DAYS = ("2026-02-20", "2026-03-25", "2026-04-25", "2026-05-25")
     DUE_DATES = (date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30), date(2026, 5, 31))
 
+    USER_PREFIX = "close"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.company_data["company"]
-        # The accountant running these tests also manages leases: they pay off and close them.
-        cls.env.user.groups_id |= cls.env.ref("leasing_management.group_leasing_manager")
-        cls.seller = new_test_user(
-            cls.env, "close_seller", groups="leasing_management.group_leasing_user", company_id=cls.company.id
-        )
-        cls.approver = new_test_user(
-            cls.env, "close_approver", groups="leasing_management.group_leasing_manager", company_id=cls.company.id
-        )
         cls.plan = cls.env["leasing.plan"].create(
             {
                 "name": "Equipment 4 months",
@@ -61,46 +52,16 @@ class LeasingClosingCommon(AccountTestInvoicingCommon):
         cls.lessee = cls.env["res.partner"].create({"name": "Transportes Sierra", "is_company": True})
 
     def _activate(self, **values):
-        """Create, submit (seller), review, approve and activate (a second user, a manager)."""
-        vals = {
-            "partner_id": self.lessee.id,
-            "plan_id": self.plan.id,
-            "company_id": self.company.id,
-            "start_date": "2026-01-31",
-            "line_ids": [Command.create({"product_id": self.excavator.id})],
-        }
-        vals.update(values)
-        with freeze_time("2026-01-31"):
-            contract = self.env["leasing.contract"].with_user(self.seller).create(vals)
-            contract.action_submit()
-            review = (
-                self.env["leasing.credit.review"]
-                .with_user(self.seller)
-                .create(
-                    {
-                        "contract_id": contract.id,
-                        "identity_verified": True,
-                        "years_in_business": 6,
-                        "monthly_income": 20000.0,
-                        "total_assets": 50000.0,
-                        "documents_received": True,
-                    }
-                )
-            )
-            review.action_done()
-            contract.with_user(self.approver).action_approve()
-            contract.with_user(self.approver).action_activate()
-        return contract.with_user(self.env.user)
-
-    def _pay(self, invoices, payment_date):
-        """Pay ``invoices`` in full, one payment each."""
-        for invoice in invoices:
-            self.env["account.payment.register"].with_context(
-                active_model="account.move", active_ids=invoice.ids
-            ).create({"payment_date": payment_date})._create_payments()
+        """Create, submit (seller), review, approve and activate (a second user, a manager) the
+        lease, all on 2026-01-31."""
+        return self._activate_contract(self._lease_vals(**values), at="2026-01-31")
 
     def _invoice(self, day):
-        """Run the daily invoicing on ``day``; return the instalment invoices it issued."""
+        """Run the daily invoicing once on ``day``; return the instalment invoices it issued.
+
+        One call, not ``_run_invoicing_cron``: a further call would search, and so compute, the
+        state of the lines just invoiced on ``day``; the payoff tests read it later, on their own
+        date."""
         with freeze_time(day):
             return self.env["leasing.schedule.line"]._cron_invoice_due_lines()
 
@@ -110,13 +71,13 @@ class LeasingClosingCommon(AccountTestInvoicingCommon):
     def _run_term(self, contract, paid=4):
         """Invoice the 4 instalments on their invoicing days and pay the first ``paid`` of them
         on their due dates; the up-front invoice (the deposit) is paid with the first."""
-        self._pay(contract.upfront_invoice_id, self.DUE_DATES[0])
+        self._pay(contract.upfront_invoice_id, payment_date=self.DUE_DATES[0])
         for index, day in enumerate(self.INVOICING_DAYS):
             invoices = self._invoice(day)
             self.assertEqual(len(invoices), 1)
             if index < paid:
                 with freeze_time(self.DUE_DATES[index]):
-                    self._pay(invoices, self.DUE_DATES[index])
+                    self._pay(invoices, payment_date=self.DUE_DATES[index])
         return contract
 
     def assertBalanced(self, move):

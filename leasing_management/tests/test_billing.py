@@ -4,14 +4,15 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common_ledger import LeasingLedgerCommon
 
 
 @tagged("post_install", "-at_install")
-class TestLeaseBilling(AccountTestInvoicingCommon):
+class TestLeaseBilling(LeasingLedgerCommon):
     """The lease in the ledger, on one hand-worked contract.
 
     Items 1,000.00; down payment 10 % = 100.00; financed 900.00; deposit 5 % = 50.00; a
@@ -29,18 +30,11 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     (6.0298 -> 6.03, 3.0299 -> 3.03; the principal sums to 900.00.)
     """
 
+    USER_PREFIX = "bill"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.company_data["company"]
-        # The accountant running these tests also manages the leasing configuration.
-        cls.env.user.groups_id |= cls.env.ref("leasing_management.group_leasing_manager")
-        cls.seller = new_test_user(
-            cls.env, "bill_seller", groups="leasing_management.group_leasing_user", company_id=cls.company.id
-        )
-        cls.approver = new_test_user(
-            cls.env, "bill_approver", groups="leasing_management.group_leasing_manager", company_id=cls.company.id
-        )
         cls.plan = cls.env["leasing.plan"].create(
             {
                 "name": "Equipment 3 months",
@@ -68,65 +62,7 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
         cls.lessee = cls.env["res.partner"].create({"name": "Constructora Andina", "is_company": True})
 
     def _activate(self, **values):
-        vals = {
-            "partner_id": self.lessee.id,
-            "plan_id": self.plan.id,
-            "company_id": self.company.id,
-            "start_date": "2026-01-31",
-            "line_ids": [Command.create({"product_id": self.excavator.id})],
-        }
-        vals.update(values)
-        contract = self.env["leasing.contract"].with_user(self.seller).create(vals)
-        contract.action_submit()
-        review = (
-            self.env["leasing.credit.review"]
-            .with_user(self.seller)
-            .create(
-                {
-                    "contract_id": contract.id,
-                    "identity_verified": True,
-                    "years_in_business": 6,
-                    "monthly_income": 20000.0,
-                    "total_assets": 50000.0,
-                    "documents_received": True,
-                }
-            )
-        )
-        review.action_done()
-        contract.with_user(self.approver).action_approve()
-        contract.with_user(self.approver).action_activate()
-        return contract.with_user(self.env.user)
-
-    def _pay(self, invoice, amount, payment_date):
-        return (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"amount": amount, "payment_date": payment_date})
-            ._create_payments()
-        )
-
-    def _pay_on_account(self, amount, payment_date):
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": self.lessee.id,
-                "amount": amount,
-                "date": payment_date,
-                "journal_id": self.company_data["default_journal_bank"].id,
-            }
-        )
-        payment.action_post()
-        return payment
-
-    def _run_cron(self):
-        Line = self.env["leasing.schedule.line"]
-        moves = self.env["account.move"]
-        while True:
-            batch = Line._cron_invoice_due_lines(batch_size=50)
-            moves |= batch
-            if not batch:
-                return moves
+        return self._activate_contract(self._lease_vals(**values))
 
     # ------------------------------------------------------------------
     def test_activation_posts_balanced_commencement_and_upfront_invoice(self):
@@ -181,7 +117,7 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     @freeze_time("2026-02-20")
     def test_instalment_invoice_equals_its_schedule_line(self):
         contract = self._activate()
-        moves = self._run_cron()
+        moves = self._run_invoicing_cron()
         # The horizon is 10 days: only the instalment due on 2026-02-28 is invoiced.
         self.assertEqual(len(moves), 1)
         line = contract.schedule_line_ids.filtered(lambda line: line.sequence == 1)
@@ -219,7 +155,7 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
         )
         self.plan.interest_tax_ids = tax
         contract = self._activate()
-        invoice = self._run_cron()
+        invoice = self._run_invoicing_cron()
         # 297.02 + 9.00 + 10 % of the interest only (0.90)
         self.assertEqual(invoice.amount_untaxed, 306.02)
         self.assertEqual(invoice.amount_tax, 0.9)
@@ -229,7 +165,7 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     def test_paying_the_invoice_marks_the_line_paid(self):
         with freeze_time("2026-02-20"):
             contract = self._activate()
-            invoice = self._run_cron()
+            invoice = self._run_invoicing_cron()
         line = contract.schedule_line_ids[0]
         with freeze_time("2026-02-27"):
             self._pay(invoice, 306.02, date(2026, 2, 27))
@@ -241,7 +177,7 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     def test_partial_payment_then_overdue(self):
         with freeze_time("2026-02-20"):
             contract = self._activate()
-            invoice = self._run_cron()
+            invoice = self._run_invoicing_cron()
             self._pay(invoice, 100.0, date(2026, 2, 20))
             line = contract.schedule_line_ids[0]
             self.assertEqual(line.state, "partial")
@@ -256,17 +192,17 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     def test_overpayment_is_a_balance_that_settles_the_next_invoice(self):
         with freeze_time("2026-02-20"):
             contract = self._activate()
-            first = self._run_cron()
+            first = self._run_invoicing_cron()
             self._pay(contract.upfront_invoice_id, 170.0, date(2026, 2, 20))
         with freeze_time("2026-02-27"):
             # 400.00 received for an instalment of 306.02: 93.98 stays as the customer's balance.
-            self._pay_on_account(400.0, date(2026, 2, 27))
+            self._pay_on_account(self.lessee, 400.0, date(2026, 2, 27))
             contract.action_allocate_payments()
             self.assertEqual(first.payment_state, "paid")
             contract.invalidate_recordset()
             self.assertEqual(contract.customer_balance, 93.98)
         with freeze_time("2026-03-25"):
-            second = self._run_cron()
+            second = self._run_invoicing_cron()
             # Posted, the next instalment takes the balance at once.
             self.assertEqual(second.amount_residual, 212.04)
             self.assertEqual(contract.schedule_line_ids[1].state, "partial")
@@ -277,8 +213,8 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     def test_allocation_pays_the_oldest_due_first(self):
         with freeze_time("2026-03-25"):
             contract = self._activate()
-            self._run_cron()  # instalments of 2026-02-28 and 2026-03-31
-            self._pay_on_account(400.0, date(2026, 3, 25))
+            self._run_invoicing_cron()  # instalments of 2026-02-28 and 2026-03-31
+            self._pay_on_account(self.lessee, 400.0, date(2026, 3, 25))
             contract.action_allocate_payments()
             upfront, first, second = (
                 contract.upfront_invoice_id,
@@ -293,10 +229,10 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     def test_running_the_cron_twice_invoices_nothing_more(self):
         with freeze_time("2026-04-25"):
             contract = self._activate()
-            first_run = self._run_cron()
+            first_run = self._run_invoicing_cron()
             self.assertEqual(len(first_run), 3)
             invoices_before = self.env["account.move"].search_count([("leasing_contract_id", "=", contract.id)])
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_invoicing_cron())
             self.assertFalse(contract.action_invoice_due()["params"]["type"] != "info")
             self.assertEqual(
                 self.env["account.move"].search_count([("leasing_contract_id", "=", contract.id)]), invoices_before
@@ -306,7 +242,7 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
     def test_a_line_cannot_get_a_second_live_invoice(self):
         with freeze_time("2026-02-20"):
             contract = self._activate()
-            self._run_cron()
+            self._run_invoicing_cron()
         line = contract.schedule_line_ids[0]
         duplicate_vals = line._prepare_invoice_vals()
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -340,15 +276,7 @@ class TestLeaseBilling(AccountTestInvoicingCommon):
 
     def test_activation_refused_without_accounting_settings(self):
         self.plan.interest_account_id = False
-        contract = self.env["leasing.contract"].create(
-            {
-                "partner_id": self.lessee.id,
-                "plan_id": self.plan.id,
-                "company_id": self.company.id,
-                "start_date": "2026-01-31",
-                "line_ids": [Command.create({"product_id": self.excavator.id})],
-            }
-        )
+        contract = self.env["leasing.contract"].create(self._lease_vals())
         with self.assertRaisesRegex(UserError, "Interest Income Account"):
             contract._check_accounting_setup()
         self.assertFalse(contract.move_ids)

@@ -29,9 +29,9 @@ class TestEarlyPayoff(LeasingClosingCommon):
 
     def _prepare(self, **values):
         contract = self._activate(**values)
-        self._pay(contract.upfront_invoice_id, date(2026, 2, 28))
+        self._pay(contract.upfront_invoice_id, payment_date=date(2026, 2, 28))
         with freeze_time("2026-02-28"):
-            self._pay(self._invoice("2026-02-20"), date(2026, 2, 28))
+            self._pay(self._invoice("2026-02-20"), payment_date=date(2026, 2, 28))
         self._invoice("2026-03-25")
         return contract
 
@@ -129,12 +129,12 @@ class TestEarlyPayoff(LeasingClosingCommon):
         with freeze_time("2026-04-10"):
             self._wizard(contract).save().action_confirm()
         with freeze_time("2026-04-12"):
-            self._pay(contract.payoff_invoice_id, date(2026, 4, 12))
+            self._pay(contract.payoff_invoice_id, payment_date=date(2026, 4, 12))
         # Instalment 2 is still open: not closed yet.
         self.assertEqual(contract.state, "active")
         self.assertFalse(contract.ownership_transferred_date)
         with freeze_time("2026-04-15"):
-            self._pay(self._line(contract, 2).invoice_id, date(2026, 4, 15))
+            self._pay(self._line(contract, 2).invoice_id, payment_date=date(2026, 4, 15))
         self.assertEqual(contract.state, "closed")
         self.assertEqual(contract.ownership_transferred_date, date(2026, 4, 15))
         self.assertIn("Ownership", contract.message_ids[0].body)
@@ -157,15 +157,7 @@ class TestEarlyPayoff(LeasingClosingCommon):
         self.assertEqual(contract.state, "active")
 
     def test_only_active_leases_are_paid_off(self):
-        contract = self.env["leasing.contract"].create(
-            {
-                "partner_id": self.lessee.id,
-                "plan_id": self.plan.id,
-                "company_id": self.company.id,
-                "start_date": "2026-01-31",
-                "line_ids": [Command.create({"product_id": self.excavator.id})],
-            }
-        )
+        contract = self.env["leasing.contract"].create(self._lease_vals())
         with self.assertRaisesRegex(UserError, "only an active lease"):
             contract.action_open_payoff_wizard()
         with self.assertRaisesRegex(UserError, "only an active lease"):
@@ -206,10 +198,10 @@ class TestEarlyPayoff(LeasingClosingCommon):
         #   owed = 253.75 + 1.00 + 7.61 = 262.36: the deposit covers it all, total 0.00,
         #   300.00 - 262.36 = 37.64 goes back to the lessee by a credit note.
         contract = self._activate(deposit=300.0)
-        self._pay(contract.upfront_invoice_id, date(2026, 2, 28))
+        self._pay(contract.upfront_invoice_id, payment_date=date(2026, 2, 28))
         for index, day in enumerate(self.INVOICING_DAYS[:3]):
             with freeze_time(self.DUE_DATES[index]):
-                self._pay(self._invoice(day), self.DUE_DATES[index])
+                self._pay(self._invoice(day), payment_date=self.DUE_DATES[index])
         with freeze_time("2026-05-12"):
             form = self._wizard(contract)
             self.assertEqual(
@@ -259,7 +251,7 @@ class TestEarlyPayoff(LeasingClosingCommon):
         contract = self._prepare()
         with freeze_time("2026-04-10"):
             self._wizard(contract).save().action_confirm()
-            self._pay(contract.payoff_invoice_id, date(2026, 4, 10))
+            self._pay(contract.payoff_invoice_id, payment_date=date(2026, 4, 10))
             self.assertEqual(contract.state, "active")
             instalment = self._line(contract, 2).invoice_id
             credit_note = self.env["account.move"].create(

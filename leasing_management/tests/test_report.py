@@ -3,15 +3,16 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+
+from .common_ledger import LEASING_MANAGER, LeasingLedgerCommon
 
 MEASURES = ("down_payment", "deposit", "financed_amount", "collected", "outstanding", "overdue", "uncollected")
 
 
 @tagged("post_install", "-at_install")
-class TestLeasingReport(AccountTestInvoicingCommon):
+class TestLeasingReport(LeasingLedgerCommon):
     """Leasing statistics (``leasing.report``) against hand-worked figures.
 
     Three contracts, no taxes, rates per month r = 12 % / 12 = 1 %:
@@ -37,24 +38,13 @@ class TestLeasingReport(AccountTestInvoicingCommon):
     C1 excavator 2/3, trailer 1/3; C2 forklift 8/13, trailer 5/13.
     """
 
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref("leasing_management.group_leasing_manager")
+    USER_PREFIX = "h8_report"
+    APPROVER_GROUPS = f"{LEASING_MANAGER},account.group_account_invoice"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.company_data["company"]
-        cls.approver = new_test_user(
-            cls.env,
-            "h8_report_approver",
-            groups="leasing_management.group_leasing_manager,account.group_account_invoice",
-            company_id=cls.company.id,
-        )
-        cls.reader = new_test_user(
-            cls.env, "h8_report_reader", groups="leasing_management.group_leasing_user", company_id=cls.company.id
-        )
         Product = cls.env["product.product"]
         cls.excavator = Product.create({"name": "Excavator", "lst_price": 1000.0})
         cls.trailer = Product.create({"name": "Trailer", "lst_price": 500.0})
@@ -80,28 +70,6 @@ class TestLeasingReport(AccountTestInvoicingCommon):
                 **values,
             }
         )
-
-    def _activate(self, contract):
-        contract.action_submit()
-        review = self.env["leasing.credit.review"].create(
-            {
-                "contract_id": contract.id,
-                "identity_verified": True,
-                "years_in_business": 5,
-                "monthly_income": 10000.0,
-                "total_assets": 5000.0,
-                "documents_received": True,
-            }
-        )
-        review.action_done()
-        contract.with_user(self.approver).action_approve()
-        contract.with_user(self.approver).action_activate()
-        return contract
-
-    def _pay(self, invoice, amount, when):
-        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
-            {"amount": amount, "payment_date": when}
-        )._create_payments()
 
     def _report(self, groupby, domain=()):
         rows = self.env["leasing.report"]._read_group(
@@ -131,10 +99,10 @@ class TestLeasingReport(AccountTestInvoicingCommon):
         )
         self.contracts = self.c1 | self.c2 | self.c3
         with freeze_time("2024-01-31"):
-            self._activate(self.c1)
+            self._submit_and_activate(self.c1)
             self._pay(self.c1.upfront_invoice_id, 450.0, date(2024, 1, 31))
         with freeze_time("2024-03-31"):
-            self._activate(self.c2)
+            self._submit_and_activate(self.c2)
             self._pay(self.c2.upfront_invoice_id, 100.0, date(2024, 3, 31))
         with freeze_time("2024-05-15"):
             # Due within the 10-day horizon: C1 #1-#3, C2 #1 (C2 #2 falls due on 2024-05-31).
@@ -278,7 +246,7 @@ class TestLeasingReport(AccountTestInvoicingCommon):
         today = date.today()
         contract = self._contract(plan, self.lessee_2, today - timedelta(days=200), [(self.forklift, 1000.0)])
         self.contracts = contract
-        self._activate(contract)
+        self._submit_and_activate(contract)
         contract.action_invoice_due()
         self.assertEqual(contract.schedule_line_ids.mapped("state"), ["overdue", "overdue"])
         figures = self._report("contract_id")[contract]
@@ -301,7 +269,7 @@ class TestLeasingReport(AccountTestInvoicingCommon):
 
     def test_read_only_and_per_company(self):
         self._scenario()
-        Report = self.env["leasing.report"].with_user(self.reader)
+        Report = self.env["leasing.report"].with_user(self.seller)
         rows = Report.search([("contract_id", "in", self.contracts.ids)])
         # One row per leased item: 2 + 2 + 1.
         self.assertEqual(len(rows), 5)

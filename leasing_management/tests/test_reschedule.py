@@ -3,15 +3,16 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+
+from .common_ledger import LeasingLedgerCommon
 
 SCHEDULE_FIELDS = ["sequence", "line_type", "due_date", "principal", "interest", "amount", "balance"]
 
 
 @tagged("post_install", "-at_install")
-class TestLeaseReschedule(AccountTestInvoicingCommon):
+class TestLeaseReschedule(LeasingLedgerCommon):
     """Changes during the lease, on hand-worked leases.
 
     The lease of most tests: items 1,000.00, nothing down, 12 % a year, monthly (r = 0.01),
@@ -31,18 +32,11 @@ class TestLeaseReschedule(AccountTestInvoicingCommon):
     instalment 1 is invoiced; 753.72 of principal is still owed.
     """
 
+    USER_PREFIX = "resched"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.company_data["company"]
-        # The accountant running these tests is also a Leasing Manager.
-        cls.env.user.groups_id |= cls.env.ref("leasing_management.group_leasing_manager")
-        cls.seller = new_test_user(
-            cls.env, "resched_seller", groups="leasing_management.group_leasing_user", company_id=cls.company.id
-        )
-        cls.approver = new_test_user(
-            cls.env, "resched_approver", groups="leasing_management.group_leasing_manager", company_id=cls.company.id
-        )
         cls.plan = cls.env["leasing.plan"].create(
             {
                 "name": "Equipment 4 months",
@@ -61,34 +55,7 @@ class TestLeaseReschedule(AccountTestInvoicingCommon):
 
     def _activate(self, products=None, **values):
         """Create (seller), submit, review, approve and activate (approver) a lease."""
-        vals = {
-            "partner_id": self.lessee.id,
-            "plan_id": self.plan.id,
-            "company_id": self.company.id,
-            "start_date": "2026-01-31",
-            "line_ids": [Command.create({"product_id": p.id}) for p in (products or self.excavator)],
-        }
-        vals.update(values)
-        contract = self.env["leasing.contract"].with_user(self.seller).create(vals)
-        contract.action_submit()
-        review = (
-            self.env["leasing.credit.review"]
-            .with_user(self.seller)
-            .create(
-                {
-                    "contract_id": contract.id,
-                    "identity_verified": True,
-                    "years_in_business": 6,
-                    "monthly_income": 20000.0,
-                    "total_assets": 50000.0,
-                    "documents_received": True,
-                }
-            )
-        )
-        review.action_done()
-        contract.with_user(self.approver).action_approve()
-        contract.with_user(self.approver).action_activate()
-        return contract.with_user(self.env.user)
+        return self._activate_contract(self._lease_vals(products, **values))
 
     def _activate_and_invoice_first(self, products=None, **values):
         contract = self._activate(products, **values)
@@ -246,15 +213,7 @@ class TestLeaseReschedule(AccountTestInvoicingCommon):
         self.assertEqual(contract.move_ids, moves)
         self.assertEqual(contract.term, 4)
         # A contract that is not active has nothing to prepay.
-        draft = self.env["leasing.contract"].create(
-            {
-                "partner_id": self.lessee.id,
-                "plan_id": self.plan.id,
-                "company_id": self.company.id,
-                "start_date": "2026-01-31",
-                "line_ids": [Command.create({"product_id": self.excavator.id})],
-            }
-        )
+        draft = self.env["leasing.contract"].create(self._lease_vals())
         with self.assertRaisesRegex(UserError, "only be changed while the lease is active"):
             draft.action_open_prepayment_wizard()
         with self.assertRaisesRegex(UserError, "only be changed while the lease is active"):
