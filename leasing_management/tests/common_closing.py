@@ -57,13 +57,9 @@ class LeasingClosingCommon(LeasingLedgerCommon):
         return self._activate_contract(self._lease_vals(**values), at="2026-01-31")
 
     def _invoice(self, day):
-        """Run the daily invoicing once on ``day``; return the instalment invoices it issued.
-
-        One call, not ``_run_invoicing_cron``: a further call would search, and so compute, the
-        state of the lines just invoiced on ``day``; the payoff tests read it later, on their own
-        date."""
+        """Run the daily invoicing on ``day``; return the instalment invoices it issued."""
         with freeze_time(day):
-            return self.env["leasing.schedule.line"]._cron_invoice_due_lines()
+            return self._run_invoicing_cron()
 
     def _line(self, contract, sequence):
         return contract.schedule_line_ids.filtered(lambda line: line.sequence == sequence)

@@ -189,6 +189,31 @@ class TestLeaseBilling(LeasingLedgerCommon):
             # 206.02 of the instalment and the 170.00 up-front invoice, both past due
             self.assertEqual(contract.amount_overdue, 376.02)
 
+    def test_lessee_shows_the_ledger_figures_of_their_leases(self):
+        contact = self.env["res.partner"].create({"name": "Ana Ruiz", "parent_id": self.lessee.id})
+        with freeze_time("2026-03-05"):
+            first = self._activate()
+            second = self._activate()
+            first.action_invoice_due()  # the instalment of 02-28 (306.02), past due
+            # 500.00 received on account: 170.00 + 306.02 of the first lease and 23.98 of the
+            # second's up-front invoice (oldest first per lease), nothing left over.
+            self._pay_on_account(self.lessee, 500.0, date(2026, 3, 5))
+            (first | second).action_allocate_payments()
+            self.env.invalidate_all()  # the figures are read from the ledger, not cached fields
+            for partner in (self.lessee, contact):
+                # Due: the second lease's up-front invoice, 170.00 - 23.98 = 146.02, past due.
+                self.assertEqual(partner.leasing_amount_due, 146.02)
+                self.assertEqual(partner.leasing_amount_overdue, 146.02)
+                self.assertEqual(partner.leasing_customer_balance, 0.0)
+                # Two deposits of 50.00 held.
+                self.assertEqual(partner.leasing_deposit_held, 100.0)
+            self._pay_on_account(self.lessee, 200.0, date(2026, 3, 5))
+            (first | second).action_allocate_payments()
+            self.env.invalidate_all()
+            # 146.02 settled, 53.98 left as the lessee's balance (counted once, not per lease).
+            self.assertEqual(self.lessee.leasing_amount_due, 0.0)
+            self.assertEqual(self.lessee.leasing_customer_balance, 53.98)
+
     def test_overpayment_is_a_balance_that_settles_the_next_invoice(self):
         with freeze_time("2026-02-20"):
             contract = self._activate()

@@ -102,6 +102,8 @@ class TestEarlyPayoff(LeasingClosingCommon):
         self.assertEqual((deposit_line.debit, deposit_line.credit), (100.0, 0.0))
         self.assertEqual(contract.deposit_held, 0.0)
 
+        # The daily run marks what fell due unpaid as overdue.
+        self.env["leasing.schedule.line"]._cron_refresh_overdue()
         self.assertRecordValues(
             contract.schedule_line_ids.sorted("sequence"),
             [
