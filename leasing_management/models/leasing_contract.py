@@ -168,7 +168,7 @@ class LeasingContract(models.Model):
     schedule_line_ids = fields.One2many("leasing.schedule.line", "contract_id", string="Rent Schedule", readonly=True)
     installment_amount = fields.Monetary(
         string="Instalment",
-        compute="_compute_schedule_figures",
+        compute="_compute_installment_amount",
         store=True,
         help="The regular instalment: the next one still to invoice that asks for money.",
     )
@@ -311,28 +311,41 @@ class LeasingContract(models.Model):
         "schedule_line_ids.amount",
         "schedule_line_ids.interest",
         "schedule_line_ids.due_date",
-        "schedule_line_ids.invoice_id",
-        "schedule_line_ids.cancelled",
         "fees_upfront",
         "financed_amount",
     )
     def _compute_schedule_figures(self):
         for contract in self:
             lines = contract.schedule_line_ids.sorted("sequence")
-            installments = lines.filtered(lambda line: line.line_type == "installment")
             currency = contract.currency_id
-            # The regular instalment: the next one that asks for money (in advance, an
-            # interest-only lease's first instalment is zero; after a prepayment or an item
-            # returned, the instalments still to invoice are the new ones).
-            paying_lines = [line for line in installments if not currency.is_zero(line.amount) and not line.cancelled]
-            paying = next(
-                (line for line in paying_lines if not line.invoice_id), paying_lines[0] if paying_lines else None
-            )
-            contract.installment_amount = paying.amount if paying else 0.0
             contract.total_interest = currency.round(sum(lines.mapped("interest")))
             contract.total_amount = currency.round(sum(lines.mapped("amount")))
             contract.end_date = lines[-1:].due_date
             contract.apr = contract._compute_apr_from(lines)
+
+    # Apart from the totals and the APR, which invoicing leaves alone: only this follows the
+    # invoices, so the daily invoicing does not recompute every contract's APR.
+    @api.depends(
+        "schedule_line_ids.amount",
+        "schedule_line_ids.line_type",
+        "schedule_line_ids.invoice_id",
+        "schedule_line_ids.cancelled",
+    )
+    def _compute_installment_amount(self):
+        for contract in self:
+            currency = contract.currency_id
+            # The regular instalment: the next one that asks for money (in advance, an
+            # interest-only lease's first instalment is zero; after a prepayment or an item
+            # returned, the instalments still to invoice are the new ones).
+            paying_lines = [
+                line
+                for line in contract.schedule_line_ids.sorted("sequence")
+                if line.line_type == "installment" and not currency.is_zero(line.amount) and not line.cancelled
+            ]
+            paying = next(
+                (line for line in paying_lines if not line.invoice_id), paying_lines[0] if paying_lines else None
+            )
+            contract.installment_amount = paying.amount if paying else 0.0
 
     def _compute_apr_from(self, lines):
         """APR of the schedule ``lines``: the lessee really receives the amount financed less the
