@@ -16,4 +16,4 @@ setup:  ## only the set-up: Odoo source, virtualenv, PostgreSQL, configuration
 
 clean-db:  ## drop the demo, test and template databases
 	@for db in $$(psql -d postgres -tAc "select datname from pg_database where datname like 'leasing_%'"); do \
-		echo "dropping $$db"; dropdb "$$db"; done
+		echo "dropping $$db"; dropdb "$$db"; rm -rf "$${LEASING_DATA_DIR:-$$HOME/.local/share/odoo-leasing}/filestore/$$db"; done

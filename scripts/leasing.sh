@@ -20,6 +20,9 @@ ODOO_BRANCH=18.0
 ODOO_UPSTREAM=${ODOO_UPSTREAM:-https://github.com/odoo/odoo.git}
 VENV=${VENV:-$ROOT/.venv}
 LOCAL=$ROOT/.local
+# Odoo's data (file stores, sessions) lives outside the checkout, with the databases it belongs
+# to: a template database built from one clone serves the others.
+DATA_DIR=${LEASING_DATA_DIR:-$HOME/.local/share/odoo-leasing}
 CONF=$LOCAL/odoo.conf
 ADDONS=(leasing_management leasing_collections leasing_fleet)
 DEMO_DB=${DEMO_DB:-leasing_demo}
@@ -121,7 +124,7 @@ write_conf() {
     cat >"$CONF" <<EOF
 [options]
 addons_path = $ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ROOT
-data_dir = $LOCAL/data
+data_dir = $DATA_DIR
 db_user = $(id -un)
 http_port = $HTTP_PORT
 list_db = False
@@ -167,6 +170,27 @@ odoo() {
     PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@" -c "$CONF"
 }
 
+# Odoo keeps a database's attachments in a file store named after the database: it moves,
+# is copied and is dropped along with the database.
+filestore() { echo "$DATA_DIR/filestore/$1"; }
+
+rename_db() {
+    psql -d postgres -qc "alter database \"$1\" rename to \"$2\""
+    rm -rf "$(filestore "$2")"
+    if [ -d "$(filestore "$1")" ]; then mv "$(filestore "$1")" "$(filestore "$2")"; fi
+}
+
+copy_db() {
+    createdb -T "$1" "$2"
+    rm -rf "$(filestore "$2")"
+    if [ -d "$(filestore "$1")" ]; then cp -a "$(filestore "$1")" "$(filestore "$2")"; fi
+}
+
+drop_db() {
+    dropdb --if-exists "$1"
+    rm -rf "$(filestore "$1")"
+}
+
 db_exists() { [ "$(psql -d postgres -tAc "select 1 from pg_database where datname = '$1'")" = 1 ]; }
 
 # Odoo modules (outside this repository) that our addons need, from their manifests.
@@ -191,10 +215,10 @@ template_db() {
         say "building the template database $name with $modules (once, about two minutes)"
         # Older templates are stale: drop them so they do not pile up.
         psql -d postgres -tAc "select datname from pg_database where datname like 'leasing_tmpl_%'" \
-            | while read -r old; do [ -n "$old" ] && dropdb --if-exists "$old"; done
+            | while read -r old; do [ -n "$old" ] && drop_db "$old"; done
         odoo -d "$name.building" -i "$modules" --without-demo=all --stop-after-init --log-level=warn \
-            || { dropdb --if-exists "$name.building"; die "building the template database failed"; }
-        psql -d postgres -qc "alter database \"$name.building\" rename to \"$name\""
+            || { drop_db "$name.building"; die "building the template database failed"; }
+        rename_db "$name.building" "$name"
     fi
     echo "$name"
 }
@@ -211,8 +235,8 @@ cmd_demo() {
     else
         say "building the database $DEMO_DB with the leasing addons and their demo data"
         odoo -d "$DEMO_DB.building" -i "$list" --stop-after-init --log-level=warn \
-            || { dropdb --if-exists "$DEMO_DB.building"; die "building $DEMO_DB failed"; }
-        psql -d postgres -qc "alter database \"$DEMO_DB.building\" rename to \"$DEMO_DB\""
+            || { drop_db "$DEMO_DB.building"; die "building $DEMO_DB failed"; }
+        rename_db "$DEMO_DB.building" "$DEMO_DB"
     fi
     say "Odoo serves $DEMO_DB on http://localhost:$HTTP_PORT  (login: admin, password: admin; Ctrl-C stops it)"
     odoo -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --log-level=info
@@ -223,8 +247,8 @@ cmd_testdb() {
     local tmpl list
     tmpl=$(template_db)
     list=$(IFS=,; echo "${ADDONS[*]}")
-    dropdb --if-exists "$TEST_DB"
-    createdb -T "$tmpl" "$TEST_DB"
+    drop_db "$TEST_DB"
+    copy_db "$tmpl" "$TEST_DB"
     say "installing ${list} in a fresh copy of $tmpl"
     odoo -d "$TEST_DB" -i "$list" --without-demo=all --stop-after-init --log-level=warn
 }

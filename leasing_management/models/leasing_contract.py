@@ -49,7 +49,9 @@ class LeasingContract(models.Model):
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default=lambda self: self.env._("New")
     )
-    state = fields.Selection(STATES, required=True, default="draft", copy=False, tracking=True, index=True)
+    state = fields.Selection(
+        STATES, required=True, default="draft", copy=False, tracking=True, index=True, group_expand=True
+    )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one(
         "res.partner", string="Lessee", required=True, tracking=True, index=True, check_company=True

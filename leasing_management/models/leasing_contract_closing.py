@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 from odoo.tools.misc import formatLang
@@ -49,6 +49,16 @@ class LeasingContract(models.Model):
         tracking=True,
         help="Day the leased items became the lessee's property: the lease was closed, paid in full.",
     )
+    schedule_settled = fields.Boolean(
+        compute="_compute_schedule_settled", help="Every line of the schedule, residual value included, is paid."
+    )
+
+    @api.depends("schedule_line_ids.state", "schedule_line_ids.cancelled")
+    def _compute_schedule_settled(self):
+        for contract in self:
+            contract.schedule_settled = bool(contract.schedule_line_ids) and all(
+                line.cancelled or line.state == "paid" for line in contract.schedule_line_ids
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -149,6 +159,7 @@ class LeasingContract(models.Model):
             unpaid = contract.schedule_line_ids.filtered(lambda line: not line.cancelled and line.state != "paid")
             if unpaid:
                 currency = contract.currency_id
+                shown = unpaid.sorted("sequence")
                 details = "; ".join(
                     self.env._(
                         "#%(sequence)s due %(date)s: %(status)s, %(amount)s to pay",
@@ -161,8 +172,10 @@ class LeasingContract(models.Model):
                             currency_obj=currency,
                         ),
                     )
-                    for line in unpaid.sorted("sequence")
+                    for line in shown[:3]
                 )
+                if len(shown) > 3:
+                    details = self.env._("%(details)s and %(count)s more lines", details=details, count=len(shown) - 3)
                 raise UserError(
                     self.env._(
                         "%(contract)s cannot be closed until its whole schedule, residual value included, is "
