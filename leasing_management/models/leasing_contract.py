@@ -405,6 +405,8 @@ class LeasingContract(models.Model):
             ("parent_state", "=", "posted"),
             ("account_id.account_type", "=", "asset_receivable"),
             ("reconciled", "=", False),
+            # What the lessee owes; credits (a deposit to refund, say) are their balance.
+            ("amount_residual", ">", 0.0),
         ]
         due = dict(MoveLine._read_group(receivable, ["leasing_contract_id"], ["amount_residual:sum"]))
         overdue = dict(

@@ -96,7 +96,8 @@ class TestEndOfTerm(LeasingClosingCommon):
         self.assertEqual(contract.customer_balance, 40.0)
         self.assertEqual(contract.deposit_held, 0.0)
         self.assertEqual(contract.state, "closed")
-        self.assertEqual(contract.amount_due, -40.0)
+        # Nothing is due: the 40.00 to refund is the lessee's balance, not a negative debt.
+        self.assertEqual(contract.amount_due, 0.0)
 
     def test_close_without_deposit(self):
         contract = self._run_term(self._activate(deposit=0.0))
