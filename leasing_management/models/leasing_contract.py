@@ -204,6 +204,7 @@ class LeasingContract(models.Model):
     risk_score = fields.Integer(related="credit_review_id.risk_score")
     risk_level = fields.Selection(related="credit_review_id.risk_level")
     recommendation = fields.Selection(related="credit_review_id.recommendation")
+    credit_review_state = fields.Selection(related="credit_review_id.state", string="Credit Review Status")
     review_conditions = fields.Text(related="credit_review_id.conditions")
     submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     submitted_date = fields.Datetime(readonly=True, copy=False)
