@@ -340,9 +340,10 @@ class LeasingContract(models.Model):
             # The regular instalment: the next one that asks for money (in advance, an
             # interest-only lease's first instalment is zero; after a prepayment or an item
             # returned, the instalments still to invoice are the new ones).
+            # schedule_line_ids come in sequence order (the line model's _order).
             paying_lines = [
                 line
-                for line in contract.schedule_line_ids.sorted("sequence")
+                for line in contract.schedule_line_ids
                 if line.line_type == "installment" and not currency.is_zero(line.amount) and not line.cancelled
             ]
             paying = next(
