@@ -932,25 +932,32 @@ class LeasingContract(models.Model):
         amount = self.fees_financed if self.lease_type == "leaseback" else self.financed_amount
         if self.currency_id.is_zero(amount):
             return {}
-        label = self.env._("%(contract)s - net investment in the lease", contract=self.name)
+        return self._prepare_lease_entry_vals(
+            "commencement",
+            self.start_date,
+            self.env._("%(contract)s - net investment in the lease", contract=self.name),
+            amount,
+            debit_account=plan.receivable_account_id,
+            credit_account=plan.clearing_account_id,
+        )
+
+    def _prepare_lease_entry_vals(self, kind, date, label, amount, debit_account, credit_account):
+        """A two-line journal entry of this lease on the plan's entries journal: ``amount`` (in the
+        contract's currency) from ``credit_account`` to ``debit_account``, dated ``date``."""
+        self.ensure_one()
         line = {"partner_id": self.partner_id.id, "currency_id": self.currency_id.id, "name": label}
-        company_currency = self.company_id.currency_id
-        balance = self.currency_id._convert(amount, company_currency, self.company_id, self.start_date)
+        balance = self.currency_id._convert(amount, self.company_id.currency_id, self.company_id, date)
         return {
             "move_type": "entry",
-            "date": self.start_date,
-            "journal_id": plan.general_journal_id.id,
+            "date": date,
+            "journal_id": self.plan_id.general_journal_id.id,
             "company_id": self.company_id.id,
             "ref": label,
             "leasing_contract_id": self.id,
-            "leasing_move_kind": "commencement",
+            "leasing_move_kind": kind,
             "line_ids": [
-                Command.create(
-                    dict(line, account_id=plan.receivable_account_id.id, amount_currency=amount, balance=balance)
-                ),
-                Command.create(
-                    dict(line, account_id=plan.clearing_account_id.id, amount_currency=-amount, balance=-balance)
-                ),
+                Command.create(dict(line, account_id=debit_account.id, amount_currency=amount, balance=balance)),
+                Command.create(dict(line, account_id=credit_account.id, amount_currency=-amount, balance=-balance)),
             ],
         }
 

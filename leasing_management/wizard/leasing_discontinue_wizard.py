@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount, format_date
 
@@ -160,26 +160,15 @@ class LeasingDiscontinueWizard(models.TransientModel):
         self.ensure_one()
         contract = self.contract_id
         plan = contract.plan_id
-        company = contract.company_id
-        label = self.env._(
-            "%(contract)s - %(item)s discontinued", contract=contract.name, item=self.line_id.product_id.display_name
+        return contract._prepare_lease_entry_vals(
+            "discontinue",
+            self.date,
+            self.env._(
+                "%(contract)s - %(item)s discontinued",
+                contract=contract.name,
+                item=self.line_id.product_id.display_name,
+            ),
+            share,
+            debit_account=plan.clearing_account_id,
+            credit_account=plan.receivable_account_id,
         )
-        balance = contract.currency_id._convert(share, company.currency_id, company, self.date)
-        line = {"partner_id": contract.partner_id.id, "currency_id": contract.currency_id.id, "name": label}
-        return {
-            "move_type": "entry",
-            "date": self.date,
-            "journal_id": plan.general_journal_id.id,
-            "company_id": company.id,
-            "ref": label,
-            "leasing_contract_id": contract.id,
-            "leasing_move_kind": "discontinue",
-            "line_ids": [
-                Command.create(
-                    dict(line, account_id=plan.clearing_account_id.id, amount_currency=share, balance=balance)
-                ),
-                Command.create(
-                    dict(line, account_id=plan.receivable_account_id.id, amount_currency=-share, balance=-balance)
-                ),
-            ],
-        }
