@@ -10,6 +10,7 @@ MOVE_KINDS = [
     ("prepayment", "Prepayment Invoice"),
     ("deposit_refund", "Deposit Refund"),
     ("commission", "Commission Bill"),
+    ("discontinue", "Discontinued Item Entry"),
 ]
 
 
@@ -68,3 +69,41 @@ class AccountMove(models.Model):
             ],
             order="date_maturity, date, id",
         )
+
+    # ==================================================================
+    # Early payoff
+    # ==================================================================
+    def _invoice_paid_hook(self):
+        """A paid-off lease closes when its last invoice is paid. Odoo calls this hook on the
+        invoices that have just become paid, by a reconciliation or when posted at zero, in one
+        batch."""
+        result = super()._invoice_paid_hook()
+        self._leasing_close_paid_off()
+        return result
+
+    def _leasing_close_paid_off(self):
+        """Close the paid-off leases of these invoices once all their invoices are paid."""
+        # The payment is often registered by an accountant without leasing rights; the closing
+        # follows from the ledger alone, so the leases are read and closed as superuser.
+        contracts_sudo = self.sudo().leasing_contract_id.filtered(lambda c: c.state == "active" and c.payoff_invoice_id)
+        if contracts_sudo:
+            contracts_sudo._close_paid_off()
+
+    # ==================================================================
+    # Commissions
+    # ==================================================================
+    def button_cancel(self):
+        result = super().button_cancel()
+        self.filtered(lambda m: m.state == "cancel")._leasing_release_commissions()
+        return result
+
+    def unlink(self):
+        # Before the bills go: a billed commission keeps its bill until it is released.
+        self._leasing_release_commissions()
+        return super().unlink()
+
+    def _leasing_release_commissions(self):
+        """The commissions of cancelled or deleted commission bills can be billed again."""
+        bills = self.filtered(lambda m: m.leasing_move_kind == "commission")
+        if bills:
+            self.env["leasing.commission"].search([("bill_id", "in", bills.ids)])._release_from_bills()

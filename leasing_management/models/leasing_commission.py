@@ -123,7 +123,7 @@ class LeasingCommission(models.Model):
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
-    def _unlink_only_draft_or_cancelled(self):
+    def _unlink_except_draft_or_cancelled(self):
         for commission in self:
             if commission.state not in ("draft", "cancelled"):
                 raise UserError(
@@ -266,6 +266,37 @@ class LeasingCommission(models.Model):
         else:
             detail = self.env._("fixed amount")
         return f"{self.display_name} ({detail})"
+
+    @api.model
+    def _create_for_contracts(self, contracts):
+        """Draft commissions of the intermediaries of ``contracts`` (newly active), by their
+        plan's rule for each role, in one create. An intermediary whose role has no rule on the
+        plan, or whose rule gives nothing, earns nothing."""
+        rules = {(rule.plan_id, rule.role): rule for rule in contracts.plan_id.commission_ids}
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for contract in contracts:
+            for intermediary in contract.intermediary_ids:
+                rule = rules.get((contract.plan_id, intermediary.role))
+                if not rule:
+                    continue
+                amount = rule._commission_for(contract)
+                if contract.currency_id.is_zero(amount):
+                    continue
+                vals_list.append(
+                    {
+                        "contract_id": contract.id,
+                        "intermediary_id": intermediary.id,
+                        "partner_id": intermediary.partner_id.id,
+                        "role": intermediary.role,
+                        "date": contract.activated_date or today,
+                        "basis": rule.basis,
+                        "rate": rule.rate if rule.basis == "percent" else 0.0,
+                        "base_amount": contract.financed_amount,
+                        "amount": amount,
+                    }
+                )
+        return self.create(vals_list)
 
     def _write_workflow(self, vals):
         return self.with_context(leasing_commission_workflow=True).write(vals)

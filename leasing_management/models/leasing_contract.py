@@ -1,5 +1,9 @@
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
+from odoo.tools.misc import formatLang
 
 from ..tools import apr as compute_apr
 from ..tools import compute_schedule, effective_annual_rate, periodic_rate
@@ -37,6 +41,16 @@ WORKFLOW_FIELDS = frozenset(
 )
 TERMS_EDITABLE_STATES = ("draft", "review")
 SCHEDULE_EDITABLE_STATES = ("draft", "review", "approved")
+# States a contract can be cancelled from in a batch: not yet approved.
+BATCH_CANCEL_STATES = ("draft", "review")
+# Payment states of an invoice that owes nothing more.
+SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+# Read from the ledger when asked (not stored): read again once entries are posted.
+LEDGER_FIGURES = ["amount_due", "amount_overdue", "customer_balance", "deposit_held"]
+DEPOSIT_ACTIONS = [
+    ("refund", "Refund it to the lessee"),
+    ("apply", "Apply it to the open invoices"),
+]
 
 
 class LeasingContract(models.Model):
@@ -233,6 +247,46 @@ class LeasingContract(models.Model):
         compute="_compute_ledger_figures", help="Balance of the deposits-held account for this contract."
     )
 
+    # Intermediaries and their commissions.
+    intermediary_ids = fields.One2many(
+        "leasing.contract.intermediary", "contract_id", string="Intermediaries", copy=True
+    )
+    commission_ids = fields.One2many("leasing.commission", "contract_id", string="Commissions", readonly=True)
+    commission_count = fields.Integer(compute="_compute_commission_count")
+
+    # Changes during the lease and its end.
+    can_extend_balloon = fields.Boolean(
+        compute="_compute_can_extend_balloon", help="The contract has a residual value not yet invoiced."
+    )
+    payoff_date = fields.Date(readonly=True, copy=False, tracking=True, help="Date of the early payoff.")
+    payoff_invoice_id = fields.Many2one(
+        "account.move",
+        string="Payoff Invoice",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="Settlement invoice of the early payoff; the lease closes once it and every other "
+        "invoice of the lease are paid.",
+    )
+    deposit_refund_id = fields.Many2one(
+        "account.move",
+        string="Deposit Credit Note",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="Credit note returning the security deposit to the lessee at closing.",
+    )
+    ownership_transferred_date = fields.Date(
+        string="Ownership Transferred On",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Day the leased items became the lessee's property: the lease was closed, paid in full.",
+    )
+    schedule_settled = fields.Boolean(
+        compute="_compute_schedule_settled", help="Every line of the schedule, residual value included, is paid."
+    )
+
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "A contract reference must be unique per company."),
     ]
@@ -301,15 +355,6 @@ class LeasingContract(models.Model):
             contract.deposit = currency.round(items * plan.deposit_pct / 100)
             contract.residual_value = currency.round(items * plan.residual_pct / 100)
 
-    @api.depends("annual_rate", "period_months")
-    def _compute_rates(self):
-        for contract in self:
-            if contract.period_months in PERIOD_MONTHS and contract.annual_rate >= 0:
-                contract.periodic_rate = periodic_rate(contract.annual_rate, contract.period_months) * 100
-                contract.effective_rate = effective_annual_rate(contract.annual_rate, contract.period_months)
-            else:
-                contract.periodic_rate = contract.effective_rate = 0.0
-
     @api.depends(
         "schedule_line_ids.amount",
         "schedule_line_ids.interest",
@@ -324,7 +369,7 @@ class LeasingContract(models.Model):
             contract.total_interest = currency.round(sum(lines.mapped("interest")))
             contract.total_amount = currency.round(sum(lines.mapped("amount")))
             contract.end_date = lines[-1:].due_date
-            contract.apr = contract._compute_apr_from(lines)
+            contract.apr = contract._apr_of_lines(lines)
 
     # Apart from the totals and the APR, which invoicing leaves alone: only this follows the
     # invoices, so the daily invoicing does not recompute every contract's APR.
@@ -351,19 +396,14 @@ class LeasingContract(models.Model):
             )
             contract.installment_amount = paying.amount if paying else 0.0
 
-    def _compute_apr_from(self, lines):
-        """APR of the schedule ``lines``: the lessee really receives the amount financed less the
-        fees paid up front, and repays every instalment and the residual."""
-        self.ensure_one()
-        net = self.financed_amount - self.fees_upfront
-        if not lines or self.currency_id.compare_amounts(net, 0.0) <= 0:
-            return 0.0
-        rows = [{"line_type": line.line_type, "amount": line.amount, "sequence": line.sequence} for line in lines]
-        try:
-            return compute_apr(net, rows, self.period_months, self.payment_timing)
-        except ValueError:
-            # No rate makes these flows balance (fees exceed the interest saved, e.g.): no APR.
-            return 0.0
+    @api.depends("annual_rate", "period_months")
+    def _compute_rates(self):
+        for contract in self:
+            if contract.period_months in PERIOD_MONTHS and contract.annual_rate >= 0:
+                contract.periodic_rate = periodic_rate(contract.annual_rate, contract.period_months) * 100
+                contract.effective_rate = effective_annual_rate(contract.annual_rate, contract.period_months)
+            else:
+                contract.periodic_rate = contract.effective_rate = 0.0
 
     @api.depends("credit_review_ids.state")
     def _compute_credit_review_id(self):
@@ -454,6 +494,25 @@ class LeasingContract(models.Model):
                 balances.get((contract.partner_id.commercial_partner_id, contract.company_id), 0.0)
             )
             contract.deposit_held = currency.round(-deposits.get((contract, contract.plan_id.deposit_account_id), 0.0))
+
+    def _compute_commission_count(self):
+        counts = dict(
+            self.env["leasing.commission"]._read_group([("contract_id", "in", self.ids)], ["contract_id"], ["__count"])
+        )
+        for contract in self:
+            contract.commission_count = counts.get(contract, 0)
+
+    @api.depends("schedule_line_ids.line_type", "schedule_line_ids.invoice_id", "schedule_line_ids.cancelled")
+    def _compute_can_extend_balloon(self):
+        for contract in self:
+            contract.can_extend_balloon = bool(contract._reschedule_residual_line())
+
+    @api.depends("schedule_line_ids.state", "schedule_line_ids.cancelled")
+    def _compute_schedule_settled(self):
+        for contract in self:
+            contract.schedule_settled = bool(contract.schedule_line_ids) and all(
+                line.cancelled or line.state == "paid" for line in contract.schedule_line_ids
+            )
 
     # ------------------------------------------------------------------
     # Constraints
@@ -547,7 +606,7 @@ class LeasingContract(models.Model):
                 ) or self.env._("New")
         contracts = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).create(vals_list)
         contracts = contracts.with_env(self.env)
-        contracts._compute_schedule_lines()
+        contracts._generate_schedule()
         return contracts
 
     def write(self, vals):
@@ -555,53 +614,11 @@ class LeasingContract(models.Model):
         self._check_terms_editable(vals)
         result = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).write(vals)
         if SCHEDULE_FIELDS.intersection(vals) or "plan_id" in vals:
-            self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)._compute_schedule_lines()
+            self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)._generate_schedule()
         return result
 
-    def _check_workflow_write(self, vals):
-        """The status and who approved what change only through the buttons, which check the
-        rights and the four eyes; a plain write could skip them."""
-        if WORKFLOW_FIELDS.intersection(vals) and not self.env.context.get("leasing_workflow") and not self.env.su:
-            raise UserError(
-                self.env._("The status of a lease contract changes only through its buttons (Submit, Approve...).")
-            )
-
-    def _write_workflow(self, vals):
-        return self.with_context(leasing_workflow=True).write(vals)
-
-    def _check_terms_editable(self, vals):
-        """Terms are free until approval; the start date until activation; nothing after."""
-        changed = FINANCIAL_FIELDS.intersection(vals)
-        if self.env.context.get("leasing_terms_change"):
-            # The changes during the lease (prepayment, balloon extension, returned item) rewrite
-            # the future schedule themselves, log the old and new terms in the chatter, and then
-            # record the number of instalments and the residual value it now has.
-            changed -= {"term", "residual_value"}
-        for contract in self:
-            if changed and contract.state not in TERMS_EDITABLE_STATES:
-                raise UserError(
-                    self.env._(
-                        "The financial terms of %(contract)s can no longer be changed: it is %(state)s. "
-                        "(Changed: %(fields)s.)",
-                        contract=contract.name,
-                        state=contract._state_label(),
-                        fields=", ".join(
-                            sorted(contract._fields[f].get_description(self.env)["string"] for f in changed)
-                        ),
-                    )
-                )
-            if "start_date" in vals and contract.state not in SCHEDULE_EDITABLE_STATES:
-                if vals["start_date"] and fields.Date.to_date(vals["start_date"]) == contract.start_date:
-                    continue
-                raise UserError(
-                    self.env._(
-                        "The start date of %(contract)s can no longer be changed: its schedule is frozen.",
-                        contract=contract.name,
-                    )
-                )
-
     @api.ondelete(at_uninstall=False)
-    def _unlink_only_draft_or_cancelled(self):
+    def _unlink_except_draft_or_cancelled(self):
         for contract in self:
             if contract.state not in ("draft", "cancelled"):
                 raise UserError(
@@ -624,7 +641,7 @@ class LeasingContract(models.Model):
                     )
                 )
             contract._check_schedule_inputs()
-        self._compute_schedule_lines()
+        self._generate_schedule()
         return True
 
     def action_submit(self):
@@ -675,10 +692,107 @@ class LeasingContract(models.Model):
             contract._check_credit_review()
         self._check_accounting_setup()
         # Compute the schedule one last time; from now on it is frozen.
-        self._compute_schedule_lines()
+        self._generate_schedule()
         self._write_workflow({"state": "active", "activated_date": fields.Date.context_today(self)})
         self._post_commencement()
+        self.env["leasing.commission"]._create_for_contracts(self)
         return True
+
+    def action_cancel(self):
+        if "approved" in self.mapped("state"):
+            self._check_manager()
+        for contract in self:
+            if contract.state not in ("draft", "review", "approved"):
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is %(state)s: only draft, reviewed or approved contracts can be cancelled.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+        self._write_workflow({"state": "cancelled"})
+        return True
+
+    def action_draft(self):
+        for contract in self:
+            if contract.state not in ("review", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Only contracts under review or cancelled can be set back to draft (%(contract)s).",
+                        contract=contract.name,
+                    )
+                )
+        self._write_workflow({"state": "draft", "submitted_by_id": False, "submitted_date": False})
+        return True
+
+    def action_batch_cancel(self):
+        """Cancel the selected draft contracts and those under review, in one write.
+
+        Nothing is changed when any selected contract is approved or beyond: those are cancelled
+        one by one by a Leasing Manager from their form (or go on to run their course). Contracts
+        already cancelled are left as they are."""
+        refused = self.filtered(lambda c: c.state not in BATCH_CANCEL_STATES + ("cancelled",))
+        if refused:
+            raise UserError(
+                self.env._(
+                    "Only draft contracts and contracts under review can be cancelled together. Remove these "
+                    "from the selection (an approved contract is cancelled from its own form by a Leasing "
+                    "Manager): %(contracts)s",
+                    contracts=", ".join(f"{c.name} ({c._state_label()})" for c in refused),
+                )
+            )
+        to_cancel = self.filtered(lambda c: c.state in BATCH_CANCEL_STATES)
+        if to_cancel:
+            to_cancel.action_cancel()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if to_cancel else "info",
+                "message": self.env._("%(count)s lease contracts cancelled.", count=len(to_cancel)),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_close(self):
+        today = fields.Date.context_today(self)
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(self.env._("Only active contracts can be closed."))
+            if contract.end_date and contract.end_date > today:
+                raise UserError(
+                    self.env._(
+                        "%(contract)s runs until %(date)s: it cannot be closed before its last instalment falls due.",
+                        contract=contract.name,
+                        date=contract.end_date,
+                    )
+                )
+        self._write_workflow({"state": "closed"})
+        return True
+
+    def action_new_credit_review(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Review"),
+            "res_model": "leasing.credit.review",
+            "view_mode": "form",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def action_view_credit_review(self):
+        self.ensure_one()
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Reviews"),
+            "res_model": "leasing.credit.review",
+            "context": {"default_contract_id": self.id},
+        }
+        if len(self.credit_review_ids) == 1:
+            action.update(view_mode="form", res_id=self.credit_review_ids.id)
+        else:
+            action.update(view_mode="list,form", domain=[("contract_id", "=", self.id)])
+        return action
 
     def action_invoice_due(self):
         """Invoice, now, the instalments of these contracts that fall due within the horizon."""
@@ -736,87 +850,94 @@ class LeasingContract(models.Model):
         self.ensure_one()
         return self._action_view_moves(self.move_ids)
 
-    def _action_view_moves(self, moves):
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_journal_line")
-        action.update(
-            name=self.env._("Lease Invoices and Entries"),
-            domain=[("id", "in", moves.ids)],
-            context={"create": False, "default_move_type": "out_invoice"},
-        )
-        if len(moves) == 1:
-            action.update(views=[(False, "form")], res_id=moves.id)
+    def action_view_commissions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_management.action_leasing_commission")
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {"create": False}
         return action
 
-    def action_close(self):
-        today = fields.Date.context_today(self)
-        for contract in self:
-            if contract.state != "active":
-                raise UserError(self.env._("Only active contracts can be closed."))
-            if contract.end_date and contract.end_date > today:
-                raise UserError(
-                    self.env._(
-                        "%(contract)s runs until %(date)s: it cannot be closed before its last instalment falls due.",
-                        contract=contract.name,
-                        date=contract.end_date,
-                    )
-                )
-        self._write_workflow({"state": "closed"})
-        return True
-
-    def action_cancel(self):
-        if "approved" in self.mapped("state"):
-            self._check_manager()
-        for contract in self:
-            if contract.state not in ("draft", "review", "approved"):
-                raise UserError(
-                    self.env._(
-                        "%(contract)s is %(state)s: only draft, reviewed or approved contracts can be cancelled.",
-                        contract=contract.name,
-                        state=contract._state_label(),
-                    )
-                )
-        self._write_workflow({"state": "cancelled"})
-        return True
-
-    def action_draft(self):
-        for contract in self:
-            if contract.state not in ("review", "cancelled"):
-                raise UserError(
-                    self.env._(
-                        "Only contracts under review or cancelled can be set back to draft (%(contract)s).",
-                        contract=contract.name,
-                    )
-                )
-        self._write_workflow({"state": "draft", "submitted_by_id": False, "submitted_date": False})
-        return True
-
-    def action_new_credit_review(self):
+    def action_open_payoff_wizard(self):
         self.ensure_one()
+        self._check_closing_rights()
+        if self.state != "active":
+            raise UserError(self._payoff_not_active_message())
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Credit Review"),
-            "res_model": "leasing.credit.review",
+            "name": self.env._("Early Payoff"),
+            "res_model": "leasing.payoff.wizard",
             "view_mode": "form",
+            "target": "new",
             "context": {"default_contract_id": self.id},
         }
 
-    def action_view_credit_review(self):
+    def action_open_close_wizard(self):
         self.ensure_one()
-        action = {
+        self._check_closing_rights()
+        self._check_end_of_term()
+        return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Credit Reviews"),
-            "res_model": "leasing.credit.review",
+            "name": self.env._("Close the Lease"),
+            "res_model": "leasing.close.wizard",
+            "view_mode": "form",
+            "target": "new",
             "context": {"default_contract_id": self.id},
         }
-        if len(self.credit_review_ids) == 1:
-            action.update(view_mode="form", res_id=self.credit_review_ids.id)
-        else:
-            action.update(view_mode="list,form", domain=[("contract_id", "=", self.id)])
-        return action
+
+    def action_open_prepayment_wizard(self):
+        return self._reschedule_open_wizard("leasing.prepayment.wizard", self.env._("Partial Prepayment"))
+
+    def action_open_extension_wizard(self):
+        return self._reschedule_open_wizard("leasing.extension.wizard", self.env._("Extend Balloon"))
+
+    def action_open_discontinue_wizard(self):
+        return self._reschedule_open_wizard("leasing.discontinue.wizard", self.env._("Discontinue Item"))
 
     # ------------------------------------------------------------------
-    # Business methods
+    # Workflow: rights and checks
     # ------------------------------------------------------------------
+    def _check_workflow_write(self, vals):
+        """The status and who approved what change only through the buttons, which check the
+        rights and the four eyes; a plain write could skip them."""
+        if WORKFLOW_FIELDS.intersection(vals) and not self.env.context.get("leasing_workflow") and not self.env.su:
+            raise UserError(
+                self.env._("The status of a lease contract changes only through its buttons (Submit, Approve...).")
+            )
+
+    def _write_workflow(self, vals):
+        return self.with_context(leasing_workflow=True).write(vals)
+
+    def _check_terms_editable(self, vals):
+        """Terms are free until approval; the start date until activation; nothing after."""
+        changed = FINANCIAL_FIELDS.intersection(vals)
+        if self.env.context.get("leasing_terms_change"):
+            # The changes during the lease (prepayment, balloon extension, returned item) rewrite
+            # the future schedule themselves, log the old and new terms in the chatter, and then
+            # record the number of instalments and the residual value it now has.
+            changed -= {"term", "residual_value"}
+        for contract in self:
+            if changed and contract.state not in TERMS_EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "The financial terms of %(contract)s can no longer be changed: it is %(state)s. "
+                        "(Changed: %(fields)s.)",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                        fields=", ".join(
+                            sorted(contract._fields[f].get_description(self.env)["string"] for f in changed)
+                        ),
+                    )
+                )
+            if "start_date" in vals and contract.state not in SCHEDULE_EDITABLE_STATES:
+                if vals["start_date"] and fields.Date.to_date(vals["start_date"]) == contract.start_date:
+                    continue
+                raise UserError(
+                    self.env._(
+                        "The start date of %(contract)s can no longer be changed: its schedule is frozen.",
+                        contract=contract.name,
+                    )
+                )
+
     def _check_manager(self):
         if not self.env.user.has_group("leasing_management.group_leasing_manager"):
             raise AccessError(
@@ -833,6 +954,18 @@ class LeasingContract(models.Model):
                 raise UserError(
                     self.env._(
                         "The items and fees of %(contract)s can no longer be changed: it is %(state)s.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+
+    def _check_intermediaries_editable(self):
+        """The intermediaries earn by the terms: free until approval, frozen from then on."""
+        for contract in self:
+            if contract.state not in TERMS_EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "The intermediaries of %(contract)s can no longer be changed: it is %(state)s.",
                         contract=contract.name,
                         state=contract._state_label(),
                     )
@@ -858,6 +991,155 @@ class LeasingContract(models.Model):
         self.ensure_one()
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
+    def _check_schedule_inputs(self):
+        self.ensure_one()
+        if not self.line_ids:
+            raise UserError(self.env._("Add the leased items of %(contract)s first.", contract=self.name))
+        if self.currency_id.compare_amounts(self.financed_amount, 0.0) <= 0:
+            raise UserError(
+                self.env._("%(contract)s finances nothing: check the items and the down payment.", contract=self.name)
+            )
+
+    def _check_plan_minimums(self):
+        self.ensure_one()
+        minimum = self.currency_id.round(self.items_total * self.plan_id.min_down_payment_pct / 100)
+        if self.currency_id.compare_amounts(self.down_payment, minimum) < 0:
+            raise UserError(
+                self.env._(
+                    "%(contract)s: the plan %(plan)s requires a down payment of at least %(pct)s %% (%(minimum)s).",
+                    contract=self.name,
+                    plan=self.plan_id.display_name,
+                    pct=self.plan_id.min_down_payment_pct,
+                    minimum=minimum,
+                )
+            )
+
+    def _check_credit_review(self):
+        self.ensure_one()
+        review = self.credit_review_id
+        if not review or review.state != "done":
+            raise UserError(self.env._("%(contract)s needs a completed credit review first.", contract=self.name))
+        if review.recommendation == "reject":
+            raise UserError(
+                self.env._(
+                    "The credit review of %(contract)s recommends rejecting it: cancel the contract or "
+                    "complete a new review.",
+                    contract=self.name,
+                )
+            )
+
+    def _check_closing_rights(self):
+        """Paying off and closing issue invoices and credit notes and end the lease: they take a
+        Leasing Manager who may also invoice."""
+        user = self.env.user
+        if not (
+            user.has_group("leasing_management.group_leasing_manager")
+            and user.has_group("account.group_account_invoice")
+        ):
+            raise AccessError(
+                self.env._("Paying off or closing a lease takes a Leasing Manager who also has invoicing rights.")
+            )
+
+    def _check_end_of_term(self):
+        """Raise unless every contract of ``self`` is active and its whole schedule is paid."""
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is %(state)s: only an active lease can be closed.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+            unpaid = contract.schedule_line_ids.filtered(lambda line: not line.cancelled and line.state != "paid")
+            if unpaid:
+                currency = contract.currency_id
+                shown = unpaid.sorted("sequence")
+                details = "; ".join(
+                    self.env._(
+                        "#%(sequence)s due %(date)s: %(status)s, %(amount)s to pay",
+                        sequence=line.sequence,
+                        date=format_date(self.env, line.due_date),
+                        status=dict(line._fields["state"]._description_selection(self.env))[line.state],
+                        amount=formatLang(
+                            self.env,
+                            line.amount_residual if line.invoice_id else line.amount,
+                            currency_obj=currency,
+                        ),
+                    )
+                    for line in shown[:3]
+                )
+                if len(shown) > 3:
+                    details = self.env._("%(details)s and %(count)s more lines", details=details, count=len(shown) - 3)
+                raise UserError(
+                    self.env._(
+                        "%(contract)s cannot be closed until its whole schedule, residual value included, is "
+                        "paid. Still unpaid: %(details)s.",
+                        contract=contract.name,
+                        details=details,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Rent schedule
+    # ------------------------------------------------------------------
+    def _schedule_rows(self):
+        """Rows of the rent schedule from the current terms, by the pure engine."""
+        self.ensure_one()
+        return compute_schedule(
+            self.financed_amount,
+            self.annual_rate,
+            self.term,
+            self.period_months,
+            self.repayment_method,
+            self.payment_timing,
+            self.start_date,
+            residual=self.residual_value,
+            rounding=self.currency_id._leasing_rounding(),
+        )
+
+    def _generate_schedule(self):
+        """Rebuild the schedules of these contracts in one unlink and one insert.
+
+        A contract gets no schedule until it has a start date and something to finance."""
+        if self.env.context.get("leasing_skip_schedule"):
+            return
+        vals_list = []
+        for contract in self:
+            if (
+                not contract.start_date
+                or contract.currency_id.compare_amounts(contract.financed_amount, 0.0) <= 0
+                or contract.currency_id.compare_amounts(contract.residual_value, contract.financed_amount) >= 0
+                or contract.term < 1
+            ):
+                continue
+            for row in contract._schedule_rows():
+                row["contract_id"] = contract.id
+                row["company_id"] = contract.company_id.id
+                vals_list.append(row)
+        # Schedule lines are derived data: users may change the terms they come from, not the
+        # lines themselves (read-only for Leasing Users), so the rebuild runs as superuser.
+        lines_sudo = self.sudo().schedule_line_ids
+        lines_sudo.unlink()
+        lines_sudo.browse()._insert_rows(vals_list)
+
+    def _apr_of_lines(self, lines):
+        """APR of the schedule ``lines``: the lessee really receives the amount financed less the
+        fees paid up front, and repays every instalment and the residual."""
+        self.ensure_one()
+        net = self.financed_amount - self.fees_upfront
+        if not lines or self.currency_id.compare_amounts(net, 0.0) <= 0:
+            return 0.0
+        rows = [{"line_type": line.line_type, "amount": line.amount, "sequence": line.sequence} for line in lines]
+        try:
+            return compute_apr(net, rows, self.period_months, self.payment_timing)
+        except ValueError:
+            # No rate makes these flows balance (fees exceed the interest saved, e.g.): no APR.
+            return 0.0
+
+    # ------------------------------------------------------------------
+    # Ledger
+    # ------------------------------------------------------------------
     def _check_accounting_setup(self):
         """The plan must say where every amount goes before anything is posted."""
         for plan in self.plan_id:
@@ -1084,79 +1366,153 @@ class LeasingContract(models.Model):
                 if not credits:
                     break
 
-    def _check_schedule_inputs(self):
-        self.ensure_one()
-        if not self.line_ids:
-            raise UserError(self.env._("Add the leased items of %(contract)s first.", contract=self.name))
-        if self.currency_id.compare_amounts(self.financed_amount, 0.0) <= 0:
-            raise UserError(
-                self.env._("%(contract)s finances nothing: check the items and the down payment.", contract=self.name)
-            )
-
-    def _check_plan_minimums(self):
-        self.ensure_one()
-        minimum = self.currency_id.round(self.items_total * self.plan_id.min_down_payment_pct / 100)
-        if self.currency_id.compare_amounts(self.down_payment, minimum) < 0:
-            raise UserError(
-                self.env._(
-                    "%(contract)s: the plan %(plan)s requires a down payment of at least %(pct)s %% (%(minimum)s).",
-                    contract=self.name,
-                    plan=self.plan_id.display_name,
-                    pct=self.plan_id.min_down_payment_pct,
-                    minimum=minimum,
-                )
-            )
-
-    def _check_credit_review(self):
-        self.ensure_one()
-        review = self.credit_review_id
-        if not review or review.state != "done":
-            raise UserError(self.env._("%(contract)s needs a completed credit review first.", contract=self.name))
-        if review.recommendation == "reject":
-            raise UserError(
-                self.env._(
-                    "The credit review of %(contract)s recommends rejecting it: cancel the contract or "
-                    "complete a new review.",
-                    contract=self.name,
-                )
-            )
-
-    def _schedule_rows(self):
-        """Rows of the rent schedule from the current terms, by the pure engine."""
-        self.ensure_one()
-        return compute_schedule(
-            self.financed_amount,
-            self.annual_rate,
-            self.term,
-            self.period_months,
-            self.repayment_method,
-            self.payment_timing,
-            self.start_date,
-            residual=self.residual_value,
-            rounding=self.currency_id._leasing_rounding(),
+    def _open_invoices(self):
+        """Posted customer invoices of these contracts that still ask for money."""
+        return self.env["account.move"].search(
+            [
+                ("leasing_contract_id", "in", self.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "not in", SETTLED_PAYMENT_STATES),
+            ]
         )
 
-    def _compute_schedule_lines(self):
-        """Rebuild the schedules of these contracts in one unlink and one insert.
+    def _prepare_deposit_refund_vals(self, amount, date):
+        """A customer credit note for ``amount`` of the deposit: it debits the deposits held
+        (the liability is consumed) and credits the lessee's receivable."""
+        self.ensure_one()
+        return {
+            "move_type": "out_refund",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "journal_id": self.plan_id.journal_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": date,
+            "invoice_date_due": date,
+            "invoice_payment_term_id": False,
+            "invoice_origin": self.name,
+            "ref": self.env._("%(contract)s - security deposit returned", contract=self.name),
+            "leasing_contract_id": self.id,
+            "leasing_move_kind": "deposit_refund",
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": self.env._("%(contract)s - security deposit returned", contract=self.name),
+                        "account_id": self.plan_id.deposit_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
 
-        A contract gets no schedule until it has a start date and something to finance."""
-        if self.env.context.get("leasing_skip_schedule"):
-            return
-        vals_list = []
+    def _action_view_moves(self, moves):
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_journal_line")
+        action.update(
+            name=self.env._("Lease Invoices and Entries"),
+            domain=[("id", "in", moves.ids)],
+            context={"create": False, "default_move_type": "out_invoice"},
+        )
+        if len(moves) == 1:
+            action.update(views=[(False, "form")], res_id=moves.id)
+        return action
+
+    # ------------------------------------------------------------------
+    # Changes during the lease
+    # ------------------------------------------------------------------
+    def _reschedule_open_wizard(self, model, name, **context):
+        self.ensure_one()
+        self._reschedule_check_active()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": dict(context, default_contract_id=self.id),
+        }
+
+    def _reschedule_check_active(self):
         for contract in self:
-            if (
-                not contract.start_date
-                or contract.currency_id.compare_amounts(contract.financed_amount, 0.0) <= 0
-                or contract.currency_id.compare_amounts(contract.residual_value, contract.financed_amount) >= 0
-                or contract.term < 1
-            ):
-                continue
-            for row in contract._schedule_rows():
-                row["contract_id"] = contract.id
-                row["company_id"] = contract.company_id.id
-                vals_list.append(row)
-        # Schedule lines are derived data: users may change the terms they come from, not the
-        # lines themselves (read-only for Leasing Users), so the rebuild runs as superuser.
-        lines_sudo = self.sudo().schedule_line_ids
-        lines_sudo.unlink()
-        lines_sudo.browse()._insert_rows(vals_list)
+            if contract.state != "active":
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is %(state)s: its schedule can only be changed while the lease is active.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+            if any(contract.schedule_line_ids.mapped("cancelled")):
+                raise UserError(
+                    self.env._(
+                        "The instalments left of %(contract)s were cancelled (early payoff): there is nothing "
+                        "to reschedule.",
+                        contract=contract.name,
+                    )
+                )
+
+    def _reschedule_residual_line(self):
+        """The residual line still to invoice, if any."""
+        self.ensure_one()
+        return self.schedule_line_ids.filtered(
+            lambda line: line.line_type == "residual" and not line.invoice_id and not line.cancelled
+        )[:1]
+
+    # ------------------------------------------------------------------
+    # End of the lease
+    # ------------------------------------------------------------------
+    def _payoff_not_active_message(self):
+        return self.env._(
+            "%(contract)s is %(state)s: only an active lease can be paid off early.",
+            contract=self.name,
+            state=self._state_label(),
+        )
+
+    def _close_paid_off(self):
+        """Close the paid-off leases of ``self`` whose invoices are all paid (batch: one grouped
+        read for all of them). Called when an invoice becomes paid."""
+        paid_off = self.filtered(lambda c: c.state == "active" and c.payoff_invoice_id)
+        if not paid_off:
+            return self.browse()
+        unpaid = {
+            contract
+            for [contract] in self.env["account.move"]._read_group(
+                [
+                    ("leasing_contract_id", "in", paid_off.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "not in", SETTLED_PAYMENT_STATES),
+                ],
+                ["leasing_contract_id"],
+            )
+        }
+        closing = paid_off.filtered(lambda c: c not in unpaid)
+        if closing:
+            closing._write_workflow({"state": "closed"})
+            closing._transfer_ownership(
+                self.env._("Paid off: the payoff invoice and every other invoice of the lease are paid.")
+            )
+        return closing
+
+    def _transfer_ownership(self, reason):
+        """The leased items become the lessees' property: date it and say so in the chatter."""
+        today = fields.Date.context_today(self)
+        self.write({"ownership_transferred_date": today})
+        for contract in self:
+            items = Markup().join(
+                Markup("<li>%s x %s</li>") % (formatLang(self.env, line.quantity), line.name or line.product_id.name)
+                for line in contract.line_ids
+            )
+            contract.message_post(
+                body=Markup("<p>%s</p><p>%s</p><ul>%s</ul>")
+                % (
+                    reason,
+                    self.env._(
+                        "The lease is closed. Ownership of the leased items passes to %(lessee)s on %(date)s:",
+                        lessee=contract.partner_id.display_name,
+                        date=format_date(self.env, today),
+                    ),
+                    items,
+                )
+            )

@@ -63,5 +63,5 @@ class LeasingContractIntermediary(models.Model):
         return result
 
     @api.ondelete(at_uninstall=False)
-    def _unlink_only_editable(self):
+    def _unlink_except_terms_frozen(self):
         self.contract_id._check_intermediaries_editable()

@@ -12,18 +12,18 @@ class LeasingContractTermMixin(models.AbstractModel):
     def create(self, vals_list):
         records = super().create(vals_list)
         records.contract_id._check_items_editable()
-        records.contract_id._compute_schedule_lines()
+        records.contract_id._generate_schedule()
         return records
 
     def write(self, vals):
         self.contract_id._check_items_editable()
         result = super().write(vals)
-        self.contract_id._compute_schedule_lines()
+        self.contract_id._generate_schedule()
         return result
 
     def unlink(self):
         contracts = self.contract_id
         contracts._check_items_editable()
         result = super().unlink()
-        contracts.exists()._compute_schedule_lines()
+        contracts.exists()._generate_schedule()
         return result

@@ -174,6 +174,17 @@ class LeasingPlan(models.Model):
     contract_ids = fields.One2many("leasing.contract", "plan_id", string="Contracts")
     contract_count = fields.Integer(compute="_compute_contract_count")
     note = fields.Html(translate=True)
+    commission_ids = fields.One2many("leasing.plan.commission", "plan_id", string="Commission Rules", copy=True)
+    commission_account_id = fields.Many2one(
+        "account.account",
+        string="Commissions Expense Account",
+        compute="_compute_commission_account_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        help="Expense account of the vendor bills for the commissions of dealers, agents and brokers.",
+    )
 
     _sql_constraints = [
         ("term_positive", "CHECK(term >= 1)", "The default term must be at least one instalment."),
@@ -240,3 +251,8 @@ class LeasingPlan(models.Model):
         action["domain"] = [("plan_id", "=", self.id)]
         action["context"] = {"default_plan_id": self.id}
         return action
+
+    @api.depends("company_id")
+    def _compute_commission_account_id(self):
+        for plan in self:
+            plan.commission_account_id = plan.company_id.leasing_commission_account_id

@@ -47,24 +47,3 @@ class LeasingPlanCommission(models.Model):
         return commission_amount(
             self.basis, contract.financed_amount, rate=self.rate, fixed_amount=fixed, rounding=currency.round
         )
-
-
-class LeasingPlan(models.Model):
-    _inherit = "leasing.plan"
-
-    commission_ids = fields.One2many("leasing.plan.commission", "plan_id", string="Commission Rules", copy=True)
-    commission_account_id = fields.Many2one(
-        "account.account",
-        string="Commissions Expense Account",
-        compute="_compute_commission_account_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        check_company=True,
-        help="Expense account of the vendor bills for the commissions of dealers, agents and brokers.",
-    )
-
-    @api.depends("company_id")
-    def _compute_commission_account_id(self):
-        for plan in self:
-            plan.commission_account_id = plan.company_id.leasing_commission_account_id

@@ -163,7 +163,9 @@ class TestEarlyPayoff(LeasingClosingCommon):
         with self.assertRaisesRegex(UserError, "only an active lease"):
             contract.action_open_payoff_wizard()
         with self.assertRaisesRegex(UserError, "only an active lease"):
-            contract._do_payoff(date(2026, 4, 10))
+            self.env["leasing.payoff.wizard"].create(
+                {"contract_id": contract.id, "payoff_date": date(2026, 4, 10)}
+            )._do_payoff()
 
     @freeze_time("2026-04-10")
     def test_a_second_payoff_is_refused(self):

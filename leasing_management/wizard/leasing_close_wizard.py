@@ -1,9 +1,15 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
-from ..models.leasing_contract_closing import DEPOSIT_ACTIONS
+from ..models.leasing_contract import DEPOSIT_ACTIONS, LEDGER_FIGURES
 
 
 class LeasingCloseWizard(models.TransientModel):
+    """Close an active lease at the end of its term, once its whole schedule is paid: the
+    deposit held goes back to the lessee through a credit note (refunded, or applied to the open
+    invoices of the lease) and the leased items become the lessee's."""
+
     _name = "leasing.close.wizard"
     _description = "Close a Lease at the End of its Term"
     _check_company_auto = True
@@ -37,5 +43,51 @@ class LeasingCloseWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         self.contract_id._check_closing_rights()
-        self.contract_id._do_close_end_of_term(self.deposit_action)
+        self._do_close()
         return {"type": "ir.actions.act_window_close"}
+
+    def _do_close(self):
+        """Close the contract: the whole schedule is paid; the deposit held goes back to the
+        lessee through a credit note, which ``apply`` also reconciles with the open invoices of
+        the lease."""
+        self.ensure_one()
+        contract = self.contract_id
+        if self.deposit_action not in dict(DEPOSIT_ACTIONS):
+            raise UserError(self.env._("Choose whether to refund the deposit or to apply it to the open invoices."))
+        contract._check_end_of_term()
+        currency = contract.currency_id
+        deposit = currency.round(contract.deposit_held)
+        refund = self.env["account.move"]
+        if currency.compare_amounts(deposit, 0.0) > 0:
+            contract._check_accounting_setup()
+            today = fields.Date.context_today(self)
+            refund = (
+                self.env["account.move"]
+                .with_context(mail_create_nolog=True)
+                .create(contract._prepare_deposit_refund_vals(deposit, today))
+            )
+            refund.action_post()
+            contract.deposit_refund_id = refund
+            if self.deposit_action == "apply":
+                contract._allocate_payments()
+        contract.invalidate_recordset(LEDGER_FIGURES)
+        contract._write_workflow({"state": "closed"})
+        if not refund:
+            note = self.env._("No deposit was held.")
+        elif self.deposit_action == "apply":
+            note = self.env._(
+                "The deposit held (%(amount)s) is credited by %(refund)s and applied to the open invoices; "
+                "what is left is the lessee's to refund.",
+                amount=formatLang(self.env, deposit, currency_obj=currency),
+                refund=refund.display_name,
+            )
+        else:
+            note = self.env._(
+                "The deposit held (%(amount)s) is credited by %(refund)s, to refund to the lessee.",
+                amount=formatLang(self.env, deposit, currency_obj=currency),
+                refund=refund.display_name,
+            )
+        contract._transfer_ownership(
+            self.env._("Closed at the end of its term, the whole schedule paid. %(note)s", note=note)
+        )
+        return refund

@@ -18,13 +18,7 @@ class LeasingDiscontinueWizard(models.TransientModel):
 
     _name = "leasing.discontinue.wizard"
     _description = "Discontinue a Leased Item"
-    _check_company_auto = True
-
-    contract_id = fields.Many2one(
-        "leasing.contract", string="Contract", required=True, readonly=True, ondelete="cascade", check_company=True
-    )
-    company_id = fields.Many2one(related="contract_id.company_id", store=True)
-    currency_id = fields.Many2one(related="contract_id.currency_id")
+    _inherit = ["leasing.reschedule.mixin"]
     line_id = fields.Many2one(
         "leasing.contract.line",
         string="Item",
@@ -89,7 +83,7 @@ class LeasingDiscontinueWizard(models.TransientModel):
                     start=format_date(self.env, contract.start_date),
                 )
             )
-        split = contract._reschedule_split(self.date)
+        split = self._split(self.date)
         if not split["remaining"]:
             raise UserError(
                 self.env._(
@@ -106,7 +100,7 @@ class LeasingDiscontinueWizard(models.TransientModel):
         residual = currency.round(residual_line.amount - residual_line.amount * ratio)
         rows = []
         if not currency.is_zero(share):
-            rows = contract._reschedule_rows(
+            rows = self._new_rows(
                 "lower",
                 currency.round(split["owed"] - share),
                 split["remaining"],
@@ -118,14 +112,14 @@ class LeasingDiscontinueWizard(models.TransientModel):
             "share": share,
             "residual": residual,
             "rows": rows,
-            "old": contract._reschedule_summary(split["future"]),
-            "new": contract._reschedule_summary(rows) if rows else contract._reschedule_summary(split["future"]),
+            "old": self._summary(split["future"]),
+            "new": self._summary(rows) if rows else self._summary(split["future"]),
         }
 
     def action_confirm(self):
         self.ensure_one()
         contract = self.contract_id
-        contract._reschedule_check_rights(accounting=True)
+        self._check_rights(accounting=True)
         if not (self.reason or "").strip():
             raise UserError(self.env._("Say why the item is discontinued."))
         plan = self._prepare_discontinue()
@@ -138,7 +132,7 @@ class LeasingDiscontinueWizard(models.TransientModel):
             vals = {}
             if currency.compare_amounts(plan["residual"], contract.residual_value):
                 vals["residual_value"] = plan["residual"]
-            contract._reschedule_replace(plan["split"]["future"], plan["rows"], vals)
+            self._replace(plan["split"]["future"], plan["rows"], vals)
         self.line_id.with_context(leasing_terms_change=True).write(
             {"discontinued": True, "discontinued_date": self.date, "discontinue_reason": self.reason}
         )
@@ -151,7 +145,7 @@ class LeasingDiscontinueWizard(models.TransientModel):
             share=format_amount(self.env, plan["share"], currency),
             entry=self.env._(" (entry %(entry)s)", entry=entry.name) if entry else "",
         )
-        contract._reschedule_log(title, plan["old"], plan["new"])
+        self._log(title, plan["old"], plan["new"])
         return {"type": "ir.actions.act_window_close"}
 
     def _prepare_entry_vals(self, share):

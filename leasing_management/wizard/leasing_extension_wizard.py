@@ -11,13 +11,7 @@ class LeasingExtensionWizard(models.TransientModel):
 
     _name = "leasing.extension.wizard"
     _description = "Balloon Extension of a Lease"
-    _check_company_auto = True
-
-    contract_id = fields.Many2one(
-        "leasing.contract", string="Contract", required=True, readonly=True, ondelete="cascade", check_company=True
-    )
-    company_id = fields.Many2one(related="contract_id.company_id", store=True)
-    currency_id = fields.Many2one(related="contract_id.currency_id")
+    _inherit = ["leasing.reschedule.mixin"]
     extra_count = fields.Integer(
         string="Further Instalments",
         compute="_compute_defaults",
@@ -85,20 +79,20 @@ class LeasingExtensionWizard(models.TransientModel):
             raise UserError(
                 self.env._("The annual rate must lie between 0 and 100 %%, not %(rate)s %%.", rate=self.annual_rate)
             )
-        rows = contract._reschedule_extension_rows(residual_line, self.extra_count, self.annual_rate)
+        rows = self._extension_rows(residual_line, self.extra_count, self.annual_rate)
         return residual_line, rows
 
     def action_confirm(self):
         self.ensure_one()
         contract = self.contract_id
-        contract._reschedule_check_rights()
+        self._check_rights()
         residual_line, rows = self._prepare_extension()
-        old = contract._reschedule_summary(residual_line)
-        new = contract._reschedule_summary(rows)
+        old = self._summary(residual_line)
+        new = self._summary(rows)
         residual = residual_line.amount
         kept = residual_line.sequence - 1
-        contract._reschedule_replace(residual_line, rows, {"term": kept + len(rows), "residual_value": 0.0})
-        contract._reschedule_log(
+        self._replace(residual_line, rows, {"term": kept + len(rows), "residual_value": 0.0})
+        self._log(
             self.env._(
                 "Balloon extended: the residual value of %(residual)s becomes %(count)s further instalments "
                 "at %(rate)s %% a year; the residual value is now zero.",

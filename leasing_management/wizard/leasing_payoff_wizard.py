@@ -1,8 +1,20 @@
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
+from odoo.tools.misc import formatLang
+
+from ..models.leasing_contract import LEDGER_FIGURES
+from ..tools.payoff import payoff_quote
 
 
 class LeasingPayoffWizard(models.TransientModel):
+    """Early payoff of an active lease on a date: the quote of ``tools/payoff.py`` (principal not
+    yet invoiced, interest accrued by days, the early termination fee, taxes, less the deposit
+    held), then a posted settlement invoice; the lines not yet invoiced are cancelled and the
+    lease closes once every invoice of it is paid."""
+
     _name = "leasing.payoff.wizard"
     _description = "Early Payoff of a Lease"
     _check_company_auto = True
@@ -42,11 +54,10 @@ class LeasingPayoffWizard(models.TransientModel):
     @api.depends("contract_id", "payoff_date")
     def _compute_quote(self):
         for wizard in self:
-            contract = wizard.contract_id
-            error = contract._payoff_error(wizard.payoff_date) if contract else False
+            error = wizard._payoff_error() if wizard.contract_id else False
             quote = {}
-            if contract and wizard.payoff_date and contract._payoff_future_lines():
-                quote = contract._payoff_quote(wizard.payoff_date)
+            if wizard.contract_id and wizard.payoff_date and wizard._future_lines():
+                quote = wizard._quote()
             wizard.warning = error
             wizard.accrual_start = quote.get("accrual_start", False)
             wizard.accrual_days = quote.get("days", 0)
@@ -62,8 +73,276 @@ class LeasingPayoffWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         self.contract_id._check_closing_rights()
-        error = self.contract_id._payoff_error(self.payoff_date)
+        invoice = self._do_payoff()
+        return self.contract_id._action_view_moves(invoice)
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _payoff_error(self):
+        """Why the contract cannot be paid off on the payoff date, or False when it can."""
+        self.ensure_one()
+        contract, payoff_date = self.contract_id, self.payoff_date
+        if contract.state != "active":
+            return contract._payoff_not_active_message()
+        if contract.payoff_invoice_id:
+            return self.env._(
+                "%(contract)s was already paid off on %(date)s (%(invoice)s): it closes once its invoices are paid.",
+                contract=contract.name,
+                date=format_date(self.env, contract.payoff_date),
+                invoice=contract.payoff_invoice_id.display_name,
+            )
+        if not payoff_date:
+            return self.env._("Set the payoff date.")
+        paid = contract.schedule_line_ids.filtered(lambda line: line.state == "paid" and not line.cancelled)
+        last_paid = paid.sorted(lambda line: (line.due_date, line.sequence))[-1:]
+        if last_paid and payoff_date < last_paid.due_date:
+            return self.env._(
+                "The payoff date %(date)s comes before %(due)s, the due date of instalment %(sequence)s of "
+                "%(contract)s, which is already paid: choose %(due)s or a later date.",
+                date=format_date(self.env, payoff_date),
+                due=format_date(self.env, last_paid.due_date),
+                sequence=last_paid.sequence,
+                contract=contract.name,
+            )
+        if not self._future_lines():
+            return self.env._(
+                "Every instalment of %(contract)s is already invoiced: there is nothing left to pay off. "
+                "Collect the open invoices, then close the lease at the end of its term.",
+                contract=contract.name,
+            )
+        return False
+
+    def _future_lines(self):
+        """Schedule lines not yet invoiced: the payoff settles them and cancels them."""
+        return self.contract_id.schedule_line_ids.filtered(
+            lambda line: not line.cancelled and not line.invoice_id and line.state != "paid"
+        )
+
+    def _quote(self):
+        """The payoff quote on the payoff date (see ``tools/payoff.py``), with the lines it
+        settles (``lines``), the date interest accrues from (``accrual_start``) and the deposit
+        held (``deposit_held``)."""
+        self.ensure_one()
+        contract, payoff_date = self.contract_id, self.payoff_date
+        currency = contract.currency_id
+        future = self._future_lines()
+        past = contract.schedule_line_ids.filtered(lambda line: not line.cancelled) - future
+        accrual_start = max(past.mapped("due_date"), default=contract.start_date) or payoff_date
+        deposit_held = max(contract.deposit_held, 0.0)
+        args = {
+            "outstanding_principal": sum(future.mapped("principal")),
+            "annual_rate": contract.annual_rate,
+            "accrual_start": accrual_start,
+            "payoff_date": payoff_date,
+            "fee_pct": contract.plan_id.early_termination_fee_pct,
+            "unpaid_invoices": max(sum(contract._open_invoices().mapped("amount_residual")), 0.0),
+            "deposit_held": deposit_held,
+            "rounding": currency.round,
+        }
+        # Taxes follow from the components: quote them, tax them, then quote with the taxes.
+        components = payoff_quote(**args)
+        quote = payoff_quote(**args, taxes=self._taxes(components))
+        quote.update(lines=future, accrual_start=accrual_start, deposit_held=currency.round(deposit_held))
+        return quote
+
+    def _invoice_lines(self, quote):
+        """(label, account, amount, taxes) of the settlement invoice's lines, without the deposit."""
+        self.ensure_one()
+        contract = self.contract_id
+        plan = contract.plan_id
+        return [
+            (label, account, amount, taxes)
+            for label, account, amount, taxes in (
+                (
+                    self.env._("%(contract)s - outstanding principal", contract=contract.name),
+                    plan.receivable_account_id,
+                    quote["principal"],
+                    plan.principal_tax_ids,
+                ),
+                (
+                    self.env._(
+                        "%(contract)s - interest accrued (%(days)s days)", contract=contract.name, days=quote["days"]
+                    ),
+                    plan.interest_account_id,
+                    quote["interest"],
+                    plan.interest_tax_ids,
+                ),
+                (
+                    self.env._(
+                        "%(contract)s - early termination fee (%(pct)s %%)",
+                        contract=contract.name,
+                        pct=plan.early_termination_fee_pct,
+                    ),
+                    plan.fee_account_id,
+                    quote["fee"],
+                    plan.fee_tax_ids,
+                ),
+            )
+            if not contract.currency_id.is_zero(amount)
+        ]
+
+    def _taxes(self, quote):
+        """Taxes of the settlement invoice's lines, by the tax engine as the invoice computes them."""
+        self.ensure_one()
+        contract = self.contract_id
+        lines = [line for line in self._invoice_lines(quote) if line[3]]
+        if not lines:
+            return 0.0
+        AccountTax = self.env["account.tax"]
+        base_lines = [
+            AccountTax._prepare_base_line_for_taxes_computation(
+                {},
+                tax_ids=taxes,
+                price_unit=amount,
+                quantity=1.0,
+                currency_id=contract.currency_id,
+                partner_id=contract.partner_id,
+            )
+            for _label, _account, amount, taxes in lines
+        ]
+        AccountTax._add_tax_details_in_base_lines(base_lines, contract.company_id)
+        AccountTax._round_base_lines_tax_details(base_lines, contract.company_id)
+        totals = AccountTax._get_tax_totals_summary(base_lines, contract.currency_id, contract.company_id)
+        return totals["tax_amount_currency"]
+
+    def _do_payoff(self):
+        """Pay the contract off on the payoff date: cancel the lines not yet invoiced, issue the
+        posted settlement invoice (principal, accrued interest, fee, less the deposit held) and
+        log the quote. The lease closes once every invoice is paid (``_close_paid_off``)."""
+        self.ensure_one()
+        contract, payoff_date = self.contract_id, self.payoff_date
+        error = self._payoff_error()
         if error:
             raise UserError(error)
-        invoice = self.contract_id._do_payoff(self.payoff_date)
-        return self.contract_id._action_view_moves(invoice)
+        contract._check_accounting_setup()
+        quote = self._quote()
+        currency = contract.currency_id
+        # The deposit settles the invoice as far as it goes (an invoice cannot be negative); the
+        # rest goes back to the lessee through a credit note, which first settles open invoices.
+        gross = currency.round(quote["principal"] + quote["interest"] + quote["fee"] + quote["taxes"])
+        deposit_on_invoice = min(quote["deposit_held"], gross)
+        deposit_rest = currency.round(quote["deposit_held"] - deposit_on_invoice)
+        old_terms = self._schedule_summary(quote["lines"])
+        quote["lines"].with_context(leasing_schedule_change=True).write({"cancelled": True})
+
+        vals_list = [self._prepare_invoice_vals(quote, deposit_on_invoice)]
+        if currency.compare_amounts(deposit_rest, 0.0) > 0:
+            vals_list.append(contract._prepare_deposit_refund_vals(deposit_rest, payoff_date))
+        moves = self.env["account.move"].with_context(mail_create_nolog=True).create(vals_list)
+        invoice, refund = moves[0], moves[1:]
+        # Recorded before posting: a settlement invoice of zero is paid as it is posted, and the
+        # payment hook must then find the payoff.
+        contract.write(
+            {
+                "payoff_date": payoff_date,
+                "payoff_invoice_id": invoice.id,
+                "deposit_refund_id": refund.id or contract.deposit_refund_id.id,
+            }
+        )
+        moves.action_post()
+        if refund:
+            contract._allocate_payments()
+        contract.invalidate_recordset(LEDGER_FIGURES)
+        contract.message_post(body=self._message(quote, invoice, refund, old_terms))
+        contract._close_paid_off()
+        return invoice
+
+    def _prepare_invoice_vals(self, quote, deposit_amount):
+        self.ensure_one()
+        contract = self.contract_id
+        lines = [
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": account.id,
+                    "quantity": 1.0,
+                    "price_unit": amount,
+                    "tax_ids": [Command.set(taxes.ids)],
+                }
+            )
+            for label, account, amount, taxes in self._invoice_lines(quote)
+        ]
+        if not contract.currency_id.is_zero(deposit_amount):
+            lines.append(
+                Command.create(
+                    {
+                        "name": self.env._("%(contract)s - security deposit applied", contract=contract.name),
+                        "account_id": contract.plan_id.deposit_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": -deposit_amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": contract.partner_id.id,
+            "company_id": contract.company_id.id,
+            "journal_id": contract.plan_id.journal_id.id,
+            "currency_id": contract.currency_id.id,
+            "invoice_date": self.payoff_date,
+            "invoice_date_due": self.payoff_date,
+            "invoice_payment_term_id": False,
+            "invoice_origin": contract.name,
+            "ref": self.env._("%(contract)s - early payoff", contract=contract.name),
+            "leasing_contract_id": contract.id,
+            "leasing_move_kind": "payoff",
+            "invoice_line_ids": lines,
+        }
+
+    def _schedule_summary(self, lines):
+        self.ensure_one()
+        return self.env._(
+            "%(count)s lines not yet invoiced, %(principal)s of principal, last due %(date)s",
+            count=len(lines),
+            principal=formatLang(self.env, sum(lines.mapped("principal")), currency_obj=self.contract_id.currency_id),
+            date=format_date(self.env, max(lines.mapped("due_date"), default=False)),
+        )
+
+    def _message(self, quote, invoice, refund, old_terms):
+        self.ensure_one()
+        contract = self.contract_id
+
+        def money(amount):
+            return formatLang(self.env, amount, currency_obj=contract.currency_id)
+
+        rows = [
+            (self.env._("Outstanding principal"), money(quote["principal"])),
+            (
+                self.env._(
+                    "Interest accrued from %(start)s, %(days)s days at %(rate)s %%",
+                    start=format_date(self.env, quote["accrual_start"]),
+                    days=quote["days"],
+                    rate=contract.annual_rate,
+                ),
+                money(quote["interest"]),
+            ),
+            (
+                self.env._("Early termination fee (%(pct)s %%)", pct=contract.plan_id.early_termination_fee_pct),
+                money(quote["fee"]),
+            ),
+            (self.env._("Taxes"), money(quote["taxes"])),
+            (self.env._("Unpaid invoices (left open)"), money(quote["unpaid_invoices"])),
+            (self.env._("Deposit held, applied"), money(-quote["deposit"])),
+            (self.env._("Total to pay"), money(quote["total"])),
+        ]
+        if not contract.currency_id.is_zero(quote["deposit_remaining"]):
+            rows.append((self.env._("Deposit to refund"), money(quote["deposit_remaining"])))
+        body = Markup("<p>%s</p><ul>%s</ul><p>%s</p>") % (
+            self.env._(
+                "Early payoff on %(date)s: settlement invoice %(invoice)s.",
+                date=format_date(self.env, self.payoff_date),
+                invoice=invoice.display_name,
+            ),
+            Markup().join(Markup("<li>%s: %s</li>") % row for row in rows),
+            self.env._(
+                "Schedule: before, %(old)s; now, cancelled and settled by the payoff invoice.",
+                old=old_terms,
+            ),
+        )
+        if refund:
+            body += Markup("<p>%s</p>") % self.env._(
+                "The deposit left over is credited back by %(refund)s.", refund=refund.display_name
+            )
+        return body

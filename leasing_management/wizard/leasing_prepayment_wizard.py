@@ -18,13 +18,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
 
     _name = "leasing.prepayment.wizard"
     _description = "Partial Prepayment of a Lease"
-    _check_company_auto = True
-
-    contract_id = fields.Many2one(
-        "leasing.contract", string="Contract", required=True, readonly=True, ondelete="cascade", check_company=True
-    )
-    company_id = fields.Many2one(related="contract_id.company_id", store=True)
-    currency_id = fields.Many2one(related="contract_id.currency_id")
+    _inherit = ["leasing.reschedule.mixin"]
     amount = fields.Monetary(string="Prepaid Principal", required=True)
     date = fields.Date(required=True, default=fields.Date.context_today)
     mode = fields.Selection(MODES, string="Reschedule", required=True, default="lower")
@@ -65,7 +59,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
     def _current_terms(self):
         """What the contract owes now, for the screen, whatever is wrong with the prepayment."""
         try:
-            split = self.contract_id._reschedule_split()
+            split = self._split()
         except UserError:
             return {}
         return {
@@ -93,7 +87,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
                     start=format_date(self.env, contract.start_date),
                 )
             )
-        split = contract._reschedule_split(self.date)
+        split = self._split(self.date)
         owed = split["owed"]
 
         def money(value):
@@ -138,7 +132,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
                     contract=contract.name,
                 )
             )
-        rows = contract._reschedule_rows(
+        rows = self._new_rows(
             self.mode,
             balance,
             split["remaining"],
@@ -149,14 +143,14 @@ class LeasingPrepaymentWizard(models.TransientModel):
         return {
             "split": split,
             "rows": rows,
-            "old": contract._reschedule_summary(split["future"]),
-            "new": contract._reschedule_summary(rows),
+            "old": self._summary(split["future"]),
+            "new": self._summary(rows),
         }
 
     def action_confirm(self):
         self.ensure_one()
         contract = self.contract_id
-        contract._reschedule_check_rights(accounting=True)
+        self._check_rights(accounting=True)
         plan = self._prepare_reschedule()
         contract._check_accounting_setup()
         invoice = (
@@ -167,9 +161,9 @@ class LeasingPrepaymentWizard(models.TransientModel):
         invoice.action_post()
         kept, new = plan["split"]["kept"], plan["new"]
         vals = {"term": kept + new["count"]} if kept + new["count"] != contract.term else {}
-        contract._reschedule_replace(plan["split"]["future"], plan["rows"], vals)
+        self._replace(plan["split"]["future"], plan["rows"], vals)
         mode = dict(self._fields["mode"]._description_selection(self.env))[self.mode]
-        contract._reschedule_log(
+        self._log(
             self.env._(
                 "Partial prepayment of %(amount)s on %(date)s (%(mode)s), invoiced on %(invoice)s.",
                 amount=format_amount(self.env, self.amount, contract.currency_id),

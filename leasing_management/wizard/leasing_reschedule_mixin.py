@@ -7,52 +7,23 @@ from odoo.tools.misc import format_amount, format_date
 from ..tools.reschedule import extend_balloon, lower_installment, shorter_term
 
 
-class LeasingContract(models.Model):
-    """Changes during the lease that reschedule the future instalments: partial prepayment,
-    balloon extension, returned item. Each keeps the lines already invoiced, replaces the rest by
-    the rows of the pure engine (``tools/reschedule.py``) under the ``leasing_schedule_change``
-    context key, updates the number of instalments and the residual value under the
-    ``leasing_terms_change`` key, and logs the old and new terms in the chatter."""
+class LeasingRescheduleMixin(models.AbstractModel):
+    """What the wizards that change a running lease share (partial prepayment, balloon extension,
+    returned item). Each keeps the lines already invoiced, replaces the rest by the rows of the
+    pure engine (``tools/reschedule.py``), updates the number of instalments and the residual
+    value, and logs the old and new terms in the contract's chatter."""
 
-    _inherit = "leasing.contract"
+    _name = "leasing.reschedule.mixin"
+    _description = "Change of a Running Lease"
+    _check_company_auto = True
 
-    can_extend_balloon = fields.Boolean(
-        compute="_compute_can_extend_balloon", help="The contract has a residual value not yet invoiced."
+    contract_id = fields.Many2one(
+        "leasing.contract", string="Contract", required=True, readonly=True, ondelete="cascade", check_company=True
     )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
 
-    @api.depends("schedule_line_ids.line_type", "schedule_line_ids.invoice_id", "schedule_line_ids.cancelled")
-    def _compute_can_extend_balloon(self):
-        for contract in self:
-            contract.can_extend_balloon = bool(contract._reschedule_residual_line())
-
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-    def action_open_prepayment_wizard(self):
-        return self._reschedule_open_wizard("leasing.prepayment.wizard", self.env._("Partial Prepayment"))
-
-    def action_open_extension_wizard(self):
-        return self._reschedule_open_wizard("leasing.extension.wizard", self.env._("Extend Balloon"))
-
-    def action_open_discontinue_wizard(self):
-        return self._reschedule_open_wizard("leasing.discontinue.wizard", self.env._("Discontinue Item"))
-
-    def _reschedule_open_wizard(self, model, name, **context):
-        self.ensure_one()
-        self._reschedule_check_active()
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": model,
-            "view_mode": "form",
-            "target": "new",
-            "context": dict(context, default_contract_id=self.id),
-        }
-
-    # ------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------
-    def _reschedule_check_rights(self, accounting=False):
+    def _check_rights(self, accounting=False):
         """A change during the lease is a Leasing Manager's decision; the ones that post to the
         ledger also need invoicing rights (the entries are the user's own, not superuser's)."""
         if not self.env.user.has_group("leasing_management.group_leasing_manager"):
@@ -62,33 +33,7 @@ class LeasingContract(models.Model):
                 self.env._("This change posts to the ledger: it needs the Invoicing rights as well as Leasing Manager.")
             )
 
-    def _reschedule_check_active(self):
-        for contract in self:
-            if contract.state != "active":
-                raise UserError(
-                    self.env._(
-                        "%(contract)s is %(state)s: its schedule can only be changed while the lease is active.",
-                        contract=contract.name,
-                        state=contract._state_label(),
-                    )
-                )
-            if any(contract.schedule_line_ids.mapped("cancelled")):
-                raise UserError(
-                    self.env._(
-                        "The instalments left of %(contract)s were cancelled (early payoff): there is nothing "
-                        "to reschedule.",
-                        contract=contract.name,
-                    )
-                )
-
-    def _reschedule_residual_line(self):
-        """The residual line still to invoice, if any."""
-        self.ensure_one()
-        return self.schedule_line_ids.filtered(
-            lambda line: line.line_type == "residual" and not line.invoice_id and not line.cancelled
-        )[:1]
-
-    def _reschedule_split(self, on_date=None):
+    def _split(self, on_date=None):
         """What a change on ``on_date`` keeps and what it replaces.
 
         The future lines are those not invoiced, not cancelled and due after ``on_date``; the
@@ -101,8 +46,9 @@ class LeasingContract(models.Model):
             otherwise), ``installment`` (its amount) and ``end_date`` (the last due date).
         """
         self.ensure_one()
-        currency = self.currency_id
-        lines = self.schedule_line_ids.sorted("sequence")
+        contract = self.contract_id
+        currency = contract.currency_id
+        lines = contract.schedule_line_ids.sorted("sequence")
         open_lines = lines.filtered(lambda line: not line.invoice_id and not line.cancelled)
         if on_date:
             late = open_lines.filtered(lambda line: line.due_date <= on_date and not currency.is_zero(line.amount))
@@ -111,7 +57,7 @@ class LeasingContract(models.Model):
                     self.env._(
                         "%(contract)s has instalments due by %(date)s that are not invoiced yet (#%(sequences)s): "
                         "invoice them first (Invoice Due Instalments), or choose an earlier date.",
-                        contract=self.name,
+                        contract=contract.name,
                         date=format_date(self.env, on_date),
                         sequences=", #".join(str(s) for s in late.mapped("sequence")),
                     )
@@ -125,7 +71,7 @@ class LeasingContract(models.Model):
             raise UserError(
                 self.env._(
                     "The instalments of %(contract)s were not invoiced in order: invoice the earlier ones first.",
-                    contract=self.name,
+                    contract=contract.name,
                 )
             )
         installments = future.filtered(lambda line: line.line_type == "installment")
@@ -136,60 +82,65 @@ class LeasingContract(models.Model):
             "owed": currency.round(sum(future.mapped("principal"))),
             "remaining": len(installments),
             "residual_line": future.filtered(lambda line: line.line_type == "residual")[:1],
-            "level": first.amount if self.repayment_method == "annuity" else first.principal,
+            "level": first.amount if contract.repayment_method == "annuity" else first.principal,
             "installment": first.amount,
             "end_date": lines[-1:].due_date,
         }
 
-    def _reschedule_rows(self, mode, balance, remaining, kept, residual=0.0, level=0.0):
+    def _new_rows(self, mode, balance, remaining, kept, residual=0.0, level=0.0):
         """The new rows from the engine (``mode``: ``lower``, ``shorter``), a clear error otherwise."""
         self.ensure_one()
-        args = (self.period_months, self.repayment_method, self.payment_timing, self.start_date, kept)
-        rounding = self.currency_id._leasing_rounding()
+        contract = self.contract_id
+        args = (contract.period_months, contract.repayment_method, contract.payment_timing, contract.start_date, kept)
+        rounding = contract.currency_id._leasing_rounding()
         try:
             if mode == "shorter":
-                return shorter_term(balance, self.annual_rate, level, *args, residual=residual, rounding=rounding)
-            return lower_installment(balance, self.annual_rate, remaining, *args, residual=residual, rounding=rounding)
+                return shorter_term(balance, contract.annual_rate, level, *args, residual=residual, rounding=rounding)
+            return lower_installment(
+                balance, contract.annual_rate, remaining, *args, residual=residual, rounding=rounding
+            )
         except ValueError as error:
             raise UserError(
                 self.env._(
-                    "The schedule of %(contract)s cannot be recomputed: %(error)s", contract=self.name, error=error
+                    "The schedule of %(contract)s cannot be recomputed: %(error)s", contract=contract.name, error=error
                 )
             ) from error
 
-    def _reschedule_extension_rows(self, residual_line, extra, annual_rate):
+    def _extension_rows(self, residual_line, extra, annual_rate):
         self.ensure_one()
+        contract = self.contract_id
         try:
             return extend_balloon(
                 residual_line.principal,
                 annual_rate,
                 extra,
-                self.period_months,
-                self.payment_timing,
-                self.start_date,
+                contract.period_months,
+                contract.payment_timing,
+                contract.start_date,
                 residual_line.sequence - 1,
-                rounding=self.currency_id._leasing_rounding(),
+                rounding=contract.currency_id._leasing_rounding(),
             )
         except ValueError as error:
             raise UserError(
                 self.env._(
-                    "The residual of %(contract)s cannot be extended: %(error)s", contract=self.name, error=error
+                    "The residual of %(contract)s cannot be extended: %(error)s", contract=contract.name, error=error
                 )
             ) from error
 
-    def _reschedule_replace(self, old_lines, rows, vals=None):
-        """Replace ``old_lines`` (future lines of this active contract) by the engine's ``rows``
+    def _replace(self, old_lines, rows, vals=None):
+        """Replace ``old_lines`` (future lines of the active contract) by the engine's ``rows``
         and write ``vals`` (the new number of instalments, residual value) on the contract."""
         self.ensure_one()
+        contract = self.contract_id
         for row in rows:
-            row.update(contract_id=self.id, company_id=self.company_id.id)
+            row.update(contract_id=contract.id, company_id=contract.company_id.id)
         old_lines.with_context(leasing_schedule_change=True).unlink()
         self.env["leasing.schedule.line"].with_context(leasing_schedule_change=True)._insert_rows(rows)
         if vals:
-            self.with_context(leasing_terms_change=True).write(vals)
+            contract.with_context(leasing_terms_change=True).write(vals)
 
     @api.model
-    def _reschedule_summary(self, rows, kept_end_date=None):
+    def _summary(self, rows, kept_end_date=None):
         """Instalment, count, last due date and principal of the rows (engine rows or lines).
         The instalment is the first row's amount (a residual line's when it is alone)."""
         installments = [row for row in rows if row["line_type"] == "installment"]
@@ -200,10 +151,10 @@ class LeasingContract(models.Model):
             "balance": sum(row["principal"] for row in rows),
         }
 
-    def _reschedule_log(self, title, old, new, note=None):
-        """Post ``title`` and the old and new terms (dicts of ``_reschedule_summary``)."""
+    def _log(self, title, old, new, note=None):
+        """Post ``title`` and the old and new terms (dicts of ``_summary``) on the contract."""
         self.ensure_one()
-        currency = self.currency_id
+        currency = self.contract_id.currency_id
 
         def money(value):
             return format_amount(self.env, value, currency)
@@ -225,4 +176,4 @@ class LeasingContract(models.Model):
         ) % (title, self.env._("Before"), self.env._("After"), rows)
         if note:
             body += Markup("<p>%s</p>") % note
-        self.message_post(body=body)
+        self.contract_id.message_post(body=body)
