@@ -75,3 +75,34 @@ class TestLeaseLifeAcrossAddons(TransactionCase):
             lines = contract.with_user(user).schedule_line_ids
             self.assertEqual(len(lines), 24)
             self.assertAlmostEqual(sum(lines.mapped("principal")), 72000.0, places=2)
+
+
+@tagged("post_install", "-at_install")
+class TestRightsInTheUserForm(TransactionCase):
+    """Settings > Users offers each team's rights as one choice: Leasing (User / Manager),
+    Collections (Collector / Collection Manager) and Leased Units (Warehouse), not as loose
+    checkboxes shown only in debug mode."""
+
+    def test_each_team_is_a_selection_of_the_user_form(self):
+        arch = self.env.ref("base.user_groups_view").arch
+
+        def group_ids(*xmlids):
+            return "_".join(str(self.env.ref(xmlid).id) for xmlid in xmlids)
+
+        for category, groups in (
+            ("leasing_management.module_category_leasing", ("group_leasing_user", "group_leasing_manager")),
+            (
+                "leasing_collections.module_category_leasing_collections",
+                ("group_leasing_collector", "group_leasing_collection_manager"),
+            ),
+            ("leasing_fleet.module_category_leasing_fleet", ("group_leasing_warehouse",)),
+        ):
+            addon = category.split(".")[0]
+            with self.subTest(category=category):
+                groups_of_category = self.env["res.groups"].search([("category_id", "=", self.env.ref(category).id)])
+                self.assertEqual(
+                    set(groups_of_category.mapped(lambda g: g.get_external_id()[g.id])),
+                    {f"{addon}.{group}" for group in groups},
+                )
+                field_name = "sel_groups_" + group_ids(*(f"{addon}.{group}" for group in groups))
+                self.assertIn(f'name="{field_name}"', arch)

@@ -16,15 +16,27 @@ class TestCollectionsAccess(TransactionCase):
         cls.leasing_manager = new_test_user(cls.env, "leasing_mgr", groups="leasing_management.group_leasing_manager")
 
     def test_group_hierarchy(self):
-        self.assertTrue(self.collector.has_group("leasing_management.group_leasing_user"))
+        # A collector reads the leases; preparing or changing them is not theirs.
+        self.assertTrue(self.collector.has_group("leasing_management.group_leasing_reader"))
+        self.assertFalse(self.collector.has_group("leasing_management.group_leasing_user"))
         self.assertFalse(self.collector.has_group("leasing_collections.group_leasing_collection_manager"))
         self.assertTrue(self.collection_manager.has_group("leasing_collections.group_leasing_collector"))
         self.assertFalse(self.collection_manager.has_group("leasing_management.group_leasing_manager"))
         self.assertTrue(self.leasing_manager.has_group("leasing_collections.group_leasing_collection_manager"))
 
-    def test_collector_reads_leases_but_not_plans_config(self):
+    def test_collector_reads_leases_but_neither_creates_nor_changes_them(self):
+        plan = self.env["leasing.plan"].create({"name": "Plan", "term": 12, "annual_rate": 6.0})
+        partner = self.env["res.partner"].create({"name": "Lessee"})
+        contract = self.env["leasing.contract"].create({"partner_id": partner.id, "plan_id": plan.id})
         contracts = self.env["leasing.contract"].with_user(self.collector)
-        contracts.search([])  # allowed
+        self.assertIn(contract, contracts.search([]))
+        with self.assertRaises(AccessError):
+            contracts.create({"partner_id": partner.id, "plan_id": plan.id})
+        with self.assertRaises(AccessError):
+            contract.with_user(self.collector).write({"note": "Changed by a collector"})
+        with self.assertRaises(AccessError):
+            contract.with_user(self.collector).action_submit()
+        self.assertEqual(contract.state, "draft")
         with self.assertRaises(AccessError):
             self.env["leasing.plan"].with_user(self.collector).create({"name": "Not allowed"})
 

@@ -11,7 +11,8 @@ class TestFleetAccess(TransactionCase):
         cls.manager = new_test_user(cls.env, "lease_mgr", groups="leasing_management.group_leasing_manager")
 
     def test_group_hierarchy(self):
-        self.assertTrue(self.warehouse.has_group("leasing_management.group_leasing_user"))
+        self.assertTrue(self.warehouse.has_group("leasing_management.group_leasing_reader"))
+        self.assertFalse(self.warehouse.has_group("leasing_management.group_leasing_user"))
         self.assertFalse(self.warehouse.has_group("leasing_management.group_leasing_manager"))
         self.assertTrue(self.manager.has_group("leasing_fleet.group_leasing_warehouse"))
 

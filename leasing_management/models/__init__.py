@@ -1,4 +1,5 @@
 from . import (
+    leasing_system_fields_mixin,
     leasing_contract_term_mixin,
     account_chart_template,
     account_move,

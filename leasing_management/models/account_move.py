@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .leasing_system_fields_mixin import check_system_fields, without_system_defaults
+
 MOVE_KINDS = [
     ("commencement", "Commencement Entry"),
     ("leaseback_bill", "Leaseback Purchase Bill"),
@@ -39,11 +41,22 @@ class AccountMove(models.Model):
         )
         return result
 
+    # The lease, schedule line and kind of a lease document are the system's: set when the lease
+    # posts it, never by hand (they drive the status of the schedule and of the lease).
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_system_fields(self, vals_list)
+        return super(AccountMove, without_system_defaults(self)).create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, [vals])
+        return super().write(vals)
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         # A lessee's unallocated payments settle their new instalment invoices at once.
         installments = posted.filtered(lambda m: m.leasing_move_kind == "installment" and m.is_invoice())
-        if installments and not self.env.context.get("leasing_skip_allocation"):
+        if installments:
             installments.leasing_contract_id._allocate_payments()
         return posted
 

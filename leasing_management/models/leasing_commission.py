@@ -18,8 +18,6 @@ COMMISSION_STATES = [
     ("billed", "Billed"),
     ("cancelled", "Cancelled"),
 ]
-# Written only by the action_* methods, which check the state and the rights.
-WORKFLOW_FIELDS = frozenset({"state", "bill_id", "approved_by_id", "approved_date"})
 # What the commission is worth and to whom: open to a Leasing Manager while it is a draft.
 TERMS_FIELDS = frozenset(
     {"contract_id", "intermediary_id", "partner_id", "role", "basis", "rate", "base_amount", "amount", "date"}
@@ -29,7 +27,7 @@ TERMS_FIELDS = frozenset(
 class LeasingCommission(models.Model):
     _name = "leasing.commission"
     _description = "Lease Commission"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "leasing.system.fields.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["contract_id", "partner_id"]
@@ -93,23 +91,13 @@ class LeasingCommission(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and not self.env.context.get("leasing_commission_workflow"):
-            for vals in vals_list:
-                if vals.get("state", "draft") != "draft" or WORKFLOW_FIELDS.intersection(vals) - {"state"}:
-                    raise UserError(self.env._("A new commission starts as a draft; approve it with its button."))
-        return super().create(vals_list)
+        # Commissions come from the activation of their lease (_create_for_contracts): what they
+        # are worth, to whom and their status are the system's.
+        self._check_system_fields(vals_list)
+        return super(LeasingCommission, self._without_system_defaults()).create(vals_list)
 
     def write(self, vals):
-        if (
-            WORKFLOW_FIELDS.intersection(vals)
-            and not self.env.su
-            and not self.env.context.get("leasing_commission_workflow")
-        ):
-            raise UserError(
-                self.env._(
-                    "The status of a commission changes only through its buttons (Approve, Create Vendor Bills...)."
-                )
-            )
+        self._check_system_fields([vals])
         if TERMS_FIELDS.intersection(vals):
             for commission in self:
                 if commission.state != "draft":
@@ -141,7 +129,7 @@ class LeasingCommission(models.Model):
         """Approve the selected draft commissions (Leasing Manager), in one write."""
         self._check_manager()
         self._check_states(("draft",), self.env._("Only draft commissions can be approved"))
-        self._write_workflow(
+        self._write_system(
             {"state": "approved", "approved_by_id": self.env.user.id, "approved_date": fields.Datetime.now()}
         )
         return True
@@ -152,7 +140,7 @@ class LeasingCommission(models.Model):
             ("draft", "approved"),
             self.env._("Only draft or approved commissions can be cancelled (cancel the vendor bill first)"),
         )
-        self._write_workflow({"state": "cancelled"})
+        self._write_system({"state": "cancelled"})
         return True
 
     def action_draft(self):
@@ -160,7 +148,7 @@ class LeasingCommission(models.Model):
         self._check_states(
             ("approved", "cancelled"), self.env._("Only approved or cancelled commissions can be set back to draft")
         )
-        self._write_workflow({"state": "draft", "approved_by_id": False, "approved_date": False})
+        self._write_system({"state": "draft", "approved_by_id": False, "approved_date": False})
         return True
 
     def action_create_bills(self):
@@ -179,9 +167,12 @@ class LeasingCommission(models.Model):
             lambda c: (c.partner_id.commercial_partner_id, c.company_id, c.currency_id, c.plan_id.purchase_journal_id)
         )
         keys = list(groups)
-        bills = self.env["account.move"].create([self._prepare_bill_vals(groups[key], *key) for key in keys])
+        # Tagged as commission bills, which only the system does; the user's billing rights are checked.
+        bills = (
+            self.env["account.move"].sudo().create([self._prepare_bill_vals(groups[key], *key) for key in keys])
+        ).sudo(False)
         for key, bill in zip(keys, bills, strict=True):
-            groups[key]._write_workflow({"state": "billed", "bill_id": bill.id})
+            groups[key]._write_system({"state": "billed", "bill_id": bill.id})
         return self._action_view_bills(bills)
 
     def action_view_bill(self):
@@ -296,10 +287,14 @@ class LeasingCommission(models.Model):
                         "amount": amount,
                     }
                 )
-        return self.create(vals_list)
+        # Activation has checked the rights and the state; the commission's figures are the system's.
+        return self.sudo().create(vals_list).sudo(False)
 
-    def _write_workflow(self, vals):
-        return self.with_context(leasing_commission_workflow=True).write(vals)
+    def _write_system(self, vals):
+        """Write the status and its links (the vendor bill) for an action method that has checked
+        the state and the rights: ``write`` refuses these fields to any caller but the superuser."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     def _state_label(self):
         self.ensure_one()
@@ -309,7 +304,7 @@ class LeasingCommission(models.Model):
         """Commissions whose bill was cancelled or deleted can be billed again."""
         if not self:
             return
-        self._write_workflow({"state": "approved", "bill_id": False})
+        self._write_system({"state": "approved", "bill_id": False})
         for commission in self:
             commission.message_post(
                 body=self.env._("Its vendor bill was cancelled or deleted: the commission can be billed again.")

@@ -1,3 +1,5 @@
+import contextvars
+
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
@@ -35,10 +37,8 @@ FINANCIAL_FIELDS = frozenset(PLAN_TERMS) | {
     "deposit",
     "residual_value",
 }
-# Written only by the action_* methods, which check the state, the rights and the four eyes.
-WORKFLOW_FIELDS = frozenset(
-    {"state", "submitted_by_id", "submitted_date", "approved_by_id", "approved_date", "activated_date"}
-)
+# What the changes during the lease rewrite on an active contract, once they have rescheduled it.
+RESCHEDULED_TERMS = frozenset({"term", "residual_value"})
 TERMS_EDITABLE_STATES = ("draft", "review")
 SCHEDULE_EDITABLE_STATES = ("draft", "review", "approved")
 # States a contract can be cancelled from in a batch: not yet approved.
@@ -52,11 +52,16 @@ DEPOSIT_ACTIONS = [
     ("apply", "Apply it to the open invoices"),
 ]
 
+# Contracts whose schedule rebuild waits for the end of the contract's own create or write, which
+# rebuilds them all at once: set by Python code only, for the length of that call (a batching aid
+# for the items and fees created with a contract, never a permission).
+_PENDING_SCHEDULES = contextvars.ContextVar("leasing_pending_schedules", default=None)
+
 
 class LeasingContract(models.Model):
     _name = "leasing.contract"
     _description = "Lease Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "leasing.system.fields.mixin"]
     _order = "signing_date desc, id desc"
     _check_company_auto = True
 
@@ -64,7 +69,7 @@ class LeasingContract(models.Model):
         string="Reference", required=True, copy=False, readonly=True, default=lambda self: self.env._("New")
     )
     state = fields.Selection(
-        STATES, required=True, default="draft", copy=False, tracking=True, index=True, group_expand=True
+        STATES, required=True, default="draft", readonly=True, copy=False, tracking=True, index=True, group_expand=True
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one(
@@ -211,7 +216,7 @@ class LeasingContract(models.Model):
     )
 
     # Credit review and approval.
-    credit_review_ids = fields.One2many("leasing.credit.review", "contract_id", string="Credit Reviews")
+    credit_review_ids = fields.One2many("leasing.credit.review", "contract_id", string="Credit Reviews", readonly=True)
     credit_review_id = fields.Many2one(
         "leasing.credit.review", compute="_compute_credit_review_id", store=True, string="Credit Review"
     )
@@ -228,7 +233,9 @@ class LeasingContract(models.Model):
     note = fields.Html(string="Notes")
 
     # Ledger.
-    move_ids = fields.One2many("account.move", "leasing_contract_id", string="Journal Entries and Invoices")
+    move_ids = fields.One2many(
+        "account.move", "leasing_contract_id", string="Journal Entries and Invoices", readonly=True
+    )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     commencement_move_id = fields.Many2one("account.move", string="Commencement Entry", readonly=True, copy=False)
     leaseback_bill_id = fields.Many2one("account.move", string="Leaseback Bill", readonly=True, copy=False)
@@ -510,9 +517,7 @@ class LeasingContract(models.Model):
     @api.depends("schedule_line_ids.state", "schedule_line_ids.cancelled")
     def _compute_schedule_settled(self):
         for contract in self:
-            contract.schedule_settled = bool(contract.schedule_line_ids) and all(
-                line.cancelled or line.state == "paid" for line in contract.schedule_line_ids
-            )
+            contract.schedule_settled = bool(contract.schedule_line_ids) and not contract._unsettled_schedule_lines()
 
     # ------------------------------------------------------------------
     # Constraints
@@ -594,27 +599,37 @@ class LeasingContract(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and not self.env.context.get("leasing_workflow"):
-            for vals in vals_list:
-                if vals.get("state", "draft") != "draft" or WORKFLOW_FIELDS.intersection(vals) - {"state"}:
-                    raise UserError(self.env._("A new lease contract starts as a draft."))
+        # A new contract is a draft: its status, reference and figures are the system's.
+        self._check_system_fields(vals_list)
+        self = self._without_system_defaults()
         for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "leasing.contract"
-                ) or self.env._("New")
-        contracts = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).create(vals_list)
-        contracts = contracts.with_env(self.env)
-        contracts._generate_schedule()
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code("leasing.contract") or self.env._(
+                "New"
+            )
+        # The items and fees created with the contracts leave their schedules to be built here,
+        # once, when everything is in place.
+        token = _PENDING_SCHEDULES.set(set())
+        try:
+            contracts = super().create(vals_list)
+            pending = contracts.browse(_PENDING_SCHEDULES.get())
+        finally:
+            _PENDING_SCHEDULES.reset(token)
+        (contracts | pending)._generate_schedule()
         return contracts
 
     def write(self, vals):
-        self._check_workflow_write(vals)
+        self._check_system_fields([vals])
         self._check_terms_editable(vals)
-        result = super(LeasingContract, self.with_context(leasing_skip_schedule=True)).write(vals)
+        token = _PENDING_SCHEDULES.set(set())
+        try:
+            result = super().write(vals)
+            pending = self.browse(_PENDING_SCHEDULES.get())
+        finally:
+            _PENDING_SCHEDULES.reset(token)
         if SCHEDULE_FIELDS.intersection(vals) or "plan_id" in vals:
-            self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)._generate_schedule()
+            pending |= self
+        pending._generate_schedule()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -645,12 +660,13 @@ class LeasingContract(models.Model):
         return True
 
     def action_submit(self):
+        self.check_access("write")
         for contract in self:
             if contract.state != "draft":
                 raise UserError(self.env._("Only draft contracts can be submitted for review."))
             contract._check_schedule_inputs()
             contract._check_plan_minimums()
-        self._write_workflow(
+        self._write_system(
             {"state": "review", "submitted_by_id": self.env.user.id, "submitted_date": fields.Datetime.now()}
         )
         for contract in self:
@@ -672,7 +688,7 @@ class LeasingContract(models.Model):
                     )
                 )
             contract._check_credit_review()
-        self._write_workflow(
+        self._write_system(
             {"state": "approved", "approved_by_id": self.env.user.id, "approved_date": fields.Datetime.now()}
         )
         return True
@@ -693,7 +709,7 @@ class LeasingContract(models.Model):
         self._check_accounting_setup()
         # Compute the schedule one last time; from now on it is frozen.
         self._generate_schedule()
-        self._write_workflow({"state": "active", "activated_date": fields.Date.context_today(self)})
+        self._write_system({"state": "active", "activated_date": fields.Date.context_today(self)})
         self._post_commencement()
         self.env["leasing.commission"]._create_for_contracts(self)
         return True
@@ -710,7 +726,7 @@ class LeasingContract(models.Model):
                         state=contract._state_label(),
                     )
                 )
-        self._write_workflow({"state": "cancelled"})
+        self._write_system({"state": "cancelled"})
         return True
 
     def action_draft(self):
@@ -722,7 +738,7 @@ class LeasingContract(models.Model):
                         contract=contract.name,
                     )
                 )
-        self._write_workflow({"state": "draft", "submitted_by_id": False, "submitted_date": False})
+        self._write_system({"state": "draft", "submitted_by_id": False, "submitted_date": False})
         return True
 
     def action_batch_cancel(self):
@@ -754,22 +770,6 @@ class LeasingContract(models.Model):
             },
         }
 
-    def action_close(self):
-        today = fields.Date.context_today(self)
-        for contract in self:
-            if contract.state != "active":
-                raise UserError(self.env._("Only active contracts can be closed."))
-            if contract.end_date and contract.end_date > today:
-                raise UserError(
-                    self.env._(
-                        "%(contract)s runs until %(date)s: it cannot be closed before its last instalment falls due.",
-                        contract=contract.name,
-                        date=contract.end_date,
-                    )
-                )
-        self._write_workflow({"state": "closed"})
-        return True
-
     def action_new_credit_review(self):
         self.ensure_one()
         return {
@@ -796,6 +796,8 @@ class LeasingContract(models.Model):
 
     def action_invoice_due(self):
         """Invoice, now, the instalments of these contracts that fall due within the horizon."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Invoicing the instalments of a lease takes invoicing rights."))
         for contract in self:
             if contract.state != "active":
                 raise UserError(
@@ -896,25 +898,22 @@ class LeasingContract(models.Model):
     # ------------------------------------------------------------------
     # Workflow: rights and checks
     # ------------------------------------------------------------------
-    def _check_workflow_write(self, vals):
-        """The status and who approved what change only through the buttons, which check the
-        rights and the four eyes; a plain write could skip them."""
-        if WORKFLOW_FIELDS.intersection(vals) and not self.env.context.get("leasing_workflow") and not self.env.su:
-            raise UserError(
-                self.env._("The status of a lease contract changes only through its buttons (Submit, Approve...).")
-            )
-
-    def _write_workflow(self, vals):
-        return self.with_context(leasing_workflow=True).write(vals)
+    def _write_system(self, vals):
+        """Write what only the system sets on these contracts (status, approvals, links to the
+        ledger, the terms a change during the lease rewrites), for an action method that has
+        checked the state and the user's rights: the user must be allowed to change them at all.
+        ``write`` refuses these fields to any caller but the superuser."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     def _check_terms_editable(self, vals):
         """Terms are free until approval; the start date until activation; nothing after."""
         changed = FINANCIAL_FIELDS.intersection(vals)
-        if self.env.context.get("leasing_terms_change"):
+        if self.env.su:
             # The changes during the lease (prepayment, balloon extension, returned item) rewrite
             # the future schedule themselves, log the old and new terms in the chatter, and then
-            # record the number of instalments and the residual value it now has.
-            changed -= {"term", "residual_value"}
+            # record, as the system, the number of instalments and the residual value it now has.
+            changed -= RESCHEDULED_TERMS
         for contract in self:
             if changed and contract.state not in TERMS_EDITABLE_STATES:
                 raise UserError(
@@ -945,10 +944,7 @@ class LeasingContract(models.Model):
             )
 
     def _check_items_editable(self):
-        """Items and fees belong to the terms: editable until approval (the contract's own write
-        checks changes made through it, flagged by ``leasing_skip_schedule``)."""
-        if self.env.context.get("leasing_skip_schedule"):
-            return
+        """Items and fees belong to the terms: editable until approval."""
         for contract in self:
             if contract.state not in TERMS_EDITABLE_STATES:
                 raise UserError(
@@ -971,12 +967,26 @@ class LeasingContract(models.Model):
                     )
                 )
 
+    def _check_reviewable(self):
+        """A lease is reviewed while it is prepared: its credit reviews are created, changed,
+        completed and reopened only while it is a draft or under review."""
+        for contract in self:
+            if contract.state not in TERMS_EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "The contract %(contract)s is already decided (%(state)s): its credit reviews can no "
+                        "longer be changed.",
+                        contract=contract.name,
+                        state=contract._state_label(),
+                    )
+                )
+
     def _check_schedule_open(self):
         """The schedule follows the terms until activation and is frozen from then on, except for
         the changes during the lease (payoff, prepayment, extension...), whose wizards rewrite
-        the future lines under the ``leasing_schedule_change`` context key and log the old and
-        new terms in the chatter."""
-        if self.env.context.get("leasing_schedule_change"):
+        the future lines as the system, after their checks, and log the old and new terms in the
+        chatter."""
+        if self.env.su:
             return
         for contract in self:
             if contract.state not in SCHEDULE_EDITABLE_STATES:
@@ -1051,7 +1061,7 @@ class LeasingContract(models.Model):
                         state=contract._state_label(),
                     )
                 )
-            unpaid = contract.schedule_line_ids.filtered(lambda line: not line.cancelled and line.state != "paid")
+            unpaid = contract._unsettled_schedule_lines()
             if unpaid:
                 currency = contract.currency_id
                 shown = unpaid.sorted("sequence")
@@ -1080,6 +1090,21 @@ class LeasingContract(models.Model):
                     )
                 )
 
+    def _unsettled_schedule_lines(self):
+        """The lines of this contract's schedule that the ledger does not show as paid: neither
+        cancelled, nor of zero amount, nor invoiced by a posted invoice that owes nothing more.
+        Read from the invoices themselves, not from the lines' stored status."""
+        self.ensure_one()
+        # The invoices' payment status, for a lease user who may not read the ledger itself.
+        lines_sudo = self.sudo().schedule_line_ids
+        return self.schedule_line_ids.browse(
+            line.id
+            for line in lines_sudo
+            if not line.cancelled
+            and not line.currency_id.is_zero(line.amount)
+            and not (line.invoice_id.state == "posted" and line.invoice_id.payment_state in SETTLED_PAYMENT_STATES)
+        )
+
     # ------------------------------------------------------------------
     # Rent schedule
     # ------------------------------------------------------------------
@@ -1101,11 +1126,16 @@ class LeasingContract(models.Model):
     def _generate_schedule(self):
         """Rebuild the schedules of these contracts in one unlink and one insert.
 
-        A contract gets no schedule until it has a start date and something to finance."""
-        if self.env.context.get("leasing_skip_schedule"):
+        A contract gets no schedule until it has a start date and something to finance; from
+        its activation on, the schedule is frozen and no rebuild touches it."""
+        pending = _PENDING_SCHEDULES.get()
+        if pending is not None:
+            # Inside a contract's own create or write, which rebuilds these at its end.
+            pending.update(self.ids)
             return
+        contracts = self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)
         vals_list = []
-        for contract in self:
+        for contract in contracts:
             if (
                 not contract.start_date
                 or contract.currency_id.compare_amounts(contract.financed_amount, 0.0) <= 0
@@ -1119,7 +1149,7 @@ class LeasingContract(models.Model):
                 vals_list.append(row)
         # Schedule lines are derived data: users may change the terms they come from, not the
         # lines themselves (read-only for Leasing Users), so the rebuild runs as superuser.
-        lines_sudo = self.sudo().schedule_line_ids
+        lines_sudo = contracts.sudo().schedule_line_ids
         lines_sudo.unlink()
         lines_sudo.browse()._insert_rows(vals_list)
 
@@ -1189,12 +1219,7 @@ class LeasingContract(models.Model):
         # The Leasing Manager who activates a lease need not be an accountant: the entries follow
         # from the approved terms and the accounts configured on the plan, so they are posted as
         # superuser (as stock_account posts valuation entries for warehouse users).
-        moves_sudo = (
-            self.env["account.move"]
-            .sudo()
-            .with_context(leasing_skip_allocation=True)
-            .create([vals for vals in entries + bills + upfronts if vals])
-        )
+        moves_sudo = self.env["account.move"].sudo().create([vals for vals in entries + bills + upfronts if vals])
         moves_sudo.action_post()
         moves = moves_sudo.sudo(False)
         for move in moves_sudo:
@@ -1489,7 +1514,7 @@ class LeasingContract(models.Model):
         }
         closing = paid_off.filtered(lambda c: c not in unpaid)
         if closing:
-            closing._write_workflow({"state": "closed"})
+            closing._write_system({"state": "closed"})
             closing._transfer_ownership(
                 self.env._("Paid off: the payoff invoice and every other invoice of the lease are paid.")
             )
@@ -1498,7 +1523,7 @@ class LeasingContract(models.Model):
     def _transfer_ownership(self, reason):
         """The leased items become the lessees' property: date it and say so in the chatter."""
         today = fields.Date.context_today(self)
-        self.write({"ownership_transferred_date": today})
+        self._write_system({"ownership_transferred_date": today})
         for contract in self:
             items = Markup().join(
                 Markup("<li>%s x %s</li>") % (formatLang(self.env, line.quantity), line.name or line.product_id.name)

@@ -5,6 +5,7 @@ from .leasing_commission import COMMISSION_ROLES
 
 class LeasingContractIntermediary(models.Model):
     _name = "leasing.contract.intermediary"
+    _inherit = ["leasing.system.fields.mixin"]
     _description = "Lease Contract Intermediary"
     _order = "contract_id, role, id"
     _check_company_auto = True
@@ -51,11 +52,13 @@ class LeasingContractIntermediary(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        intermediaries = super().create(vals_list)
+        self._check_system_fields(vals_list)
+        intermediaries = super(LeasingContractIntermediary, self._without_system_defaults()).create(vals_list)
         intermediaries.contract_id._check_intermediaries_editable()
         return intermediaries
 
     def write(self, vals):
+        self._check_system_fields([vals])
         self.contract_id._check_intermediaries_editable()
         result = super().write(vals)
         if "contract_id" in vals:

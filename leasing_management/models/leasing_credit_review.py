@@ -13,7 +13,7 @@ RECOMMENDATIONS = [
 class LeasingCreditReview(models.Model):
     _name = "leasing.credit.review"
     _description = "Credit Review"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "leasing.system.fields.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -24,7 +24,7 @@ class LeasingCreditReview(models.Model):
     partner_id = fields.Many2one(related="contract_id.partner_id", string="Lessee", store=True)
     financed_amount = fields.Monetary(related="contract_id.financed_amount")
     state = fields.Selection(
-        [("draft", "In Progress"), ("done", "Completed")], default="draft", required=True, tracking=True
+        [("draft", "In Progress"), ("done", "Completed")], default="draft", required=True, readonly=True, tracking=True
     )
     reviewer_id = fields.Many2one("res.users", string="Reviewer", default=lambda self: self.env.user, tracking=True)
     review_date = fields.Date(default=fields.Date.context_today)
@@ -93,6 +93,10 @@ class LeasingCreditReview(models.Model):
     )
     def _compute_risk(self):
         for review in self:
+            if review.state == "done":
+                # A completed review keeps the figures it was completed on, whatever the lease
+                # becomes: it changes only once reopened.
+                continue
             installment = review.contract_id.installment_amount / (review.contract_id.period_months or 1)
             score = credit_score(
                 identity_verified=review.identity_verified,
@@ -120,23 +124,49 @@ class LeasingCreditReview(models.Model):
             if review.state == "draft" or not review.recommendation:
                 review.recommendation = suggested_recommendation(review.risk_score)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_system_fields(vals_list)
+        if not self.env.su:
+            contracts = self.env["leasing.contract"].browse({vals.get("contract_id") for vals in vals_list} - {None})
+            # Reviewing a lease is part of preparing it: the user must be allowed to change it.
+            contracts.check_access("write")
+            contracts._check_reviewable()
+        return super(LeasingCreditReview, self._without_system_defaults()).create(vals_list)
+
+    def write(self, vals):
+        self._check_system_fields([vals])
+        if not self.env.su:
+            if "contract_id" in vals:
+                raise UserError(self.env._("A credit review belongs to the lease it was made for: start a new one."))
+            for review in self:
+                if review.state == "done":
+                    raise UserError(
+                        self.env._("%(review)s is completed: reopen it to change its findings.", review=review.name)
+                    )
+            self.contract_id._check_reviewable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_decided(self):
+        self.contract_id.filtered(lambda c: c.state != "cancelled")._check_reviewable()
+
     def action_done(self):
+        self.contract_id._check_reviewable()
         for review in self:
             if review.state != "draft":
                 raise UserError(self.env._("%(review)s is already completed.", review=review.name))
             if not review.recommendation:
                 raise UserError(self.env._("Give a recommendation before completing %(review)s.", review=review.name))
-        self.write({"state": "done"})
+        self._write_system({"state": "done"})
         return True
 
     def action_reopen(self):
-        for review in self:
-            if review.contract_id.state not in ("draft", "review"):
-                raise UserError(
-                    self.env._(
-                        "The contract %(contract)s is already decided: its credit review cannot be reopened.",
-                        contract=review.contract_id.name,
-                    )
-                )
-        self.write({"state": "draft"})
+        self.contract_id._check_reviewable()
+        self._write_system({"state": "draft"})
         return True
+
+    def _write_system(self, vals):
+        """Write the status for an action that has checked it: ``write`` refuses it to others."""
+        self.check_access("write")
+        return self.sudo().write(vals)

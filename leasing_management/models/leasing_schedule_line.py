@@ -30,6 +30,7 @@ FROZEN_FIELDS = frozenset(
 
 class LeasingScheduleLine(models.Model):
     _name = "leasing.schedule.line"
+    _inherit = ["leasing.system.fields.mixin"]
     _description = "Rent Schedule Line"
     _order = "contract_id, sequence, id"
     _rec_names_search = ["contract_id"]
@@ -116,12 +117,17 @@ class LeasingScheduleLine(models.Model):
         for line in self:
             line.display_name = f"{line.contract_id.name} #{line.sequence}"
 
+    # Schedule lines are the system's: built from the terms by the engine, their status and
+    # amounts paid following the invoices. The access rules let nobody write them; the code does,
+    # as superuser, after its own checks.
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_system_fields(vals_list)
         self.env["leasing.contract"].browse({v.get("contract_id") for v in vals_list})._check_schedule_open()
-        return super().create(vals_list)
+        return super(LeasingScheduleLine, self._without_system_defaults()).create(vals_list)
 
     def write(self, vals):
+        self._check_system_fields([vals])
         if FROZEN_FIELDS.intersection(vals):
             self.contract_id._check_schedule_open()
         return super().write(vals)
@@ -263,21 +269,23 @@ class LeasingScheduleLine(models.Model):
         }
 
     def _create_invoices(self):
-        """Invoice these lines: build every invoice's values, create them in one call, post them
-        in one call, then let the lessees' unallocated payments settle them."""
+        """Invoice these lines: build every invoice's values, create them in one call and post
+        them in one call; posting lets the lessees' unallocated payments settle them."""
         lines = self._lock_for_invoicing()
         if not lines:
             return self.env["account.move"]
         lines.contract_id._check_accounting_setup()
-        moves = (
+        # The invoices carry their lease and schedule line, which only the system sets: they are
+        # created as superuser, for the cron or for a user whose invoicing rights were checked.
+        moves_sudo = (
             self.env["account.move"]
+            .sudo()
             # Generated documents: no "created" log nor follower subscription per invoice.
-            .with_context(leasing_skip_allocation=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
             .create([line._prepare_invoice_vals() for line in lines])
         )
-        moves.with_context(leasing_skip_allocation=True).action_post()
-        moves.leasing_contract_id._allocate_payments()
-        return moves
+        moves_sudo.action_post()
+        return moves_sudo.sudo(False)
 
     @api.model
     def _due_domain(self, companies):

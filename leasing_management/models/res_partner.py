@@ -5,49 +5,49 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     leasing_contract_ids = fields.One2many(
-        "leasing.contract", "partner_id", string="Lease Contracts", groups="leasing_management.group_leasing_user"
+        "leasing.contract", "partner_id", string="Lease Contracts", groups="leasing_management.group_leasing_reader"
     )
     leasing_contract_count = fields.Integer(
         string="Lease Contracts Count",
         compute="_compute_leasing_figures",
-        groups="leasing_management.group_leasing_user",
+        groups="leasing_management.group_leasing_reader",
     )
     leasing_outstanding_principal = fields.Monetary(
         string="Outstanding Principal",
         compute="_compute_leasing_figures",
         currency_field="leasing_currency_id",
-        groups="leasing_management.group_leasing_user",
+        groups="leasing_management.group_leasing_reader",
         help="Principal of the active lease contracts that has not yet fallen due, in the company's currency.",
     )
     leasing_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_leasing_figures", groups="leasing_management.group_leasing_user"
+        "res.currency", compute="_compute_leasing_figures", groups="leasing_management.group_leasing_reader"
     )
     leasing_amount_due = fields.Monetary(
         string="Lease Amount Due",
         compute="_compute_leasing_ledger",
         currency_field="leasing_currency_id",
-        groups="leasing_management.group_leasing_user",
+        groups="leasing_management.group_leasing_reader",
         help="Unpaid amount of the posted invoices of the lessee's leases, in the company's currency.",
     )
     leasing_amount_overdue = fields.Monetary(
         string="Lease Amount Overdue",
         compute="_compute_leasing_ledger",
         currency_field="leasing_currency_id",
-        groups="leasing_management.group_leasing_user",
+        groups="leasing_management.group_leasing_reader",
         help="Unpaid amount of those invoices past their due date.",
     )
     leasing_customer_balance = fields.Monetary(
         string="Customer Balance",
         compute="_compute_leasing_ledger",
         currency_field="leasing_currency_id",
-        groups="leasing_management.group_leasing_user",
+        groups="leasing_management.group_leasing_reader",
         help="Payments of the lessee not yet allocated to any invoice: they settle the next instalments.",
     )
     leasing_deposit_held = fields.Monetary(
         string="Deposits Held",
         compute="_compute_leasing_ledger",
         currency_field="leasing_currency_id",
-        groups="leasing_management.group_leasing_user",
+        groups="leasing_management.group_leasing_reader",
         help="Security deposits of the lessee's leases held in the deposits-held accounts.",
     )
     leasing_commission_count = fields.Integer(

@@ -13,6 +13,7 @@ from . import (
     test_report,
     test_reschedule,
     test_security,
+    test_security_rpc,
     test_translations,
 )
 from . import test_billing

@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import LeasingCommon, irr_apr
@@ -326,7 +326,7 @@ class TestContractSchedule(LeasingCommon):
         }
         for label, vals in forbidden.items():
             with self.subTest(field=label), self.assertRaises(UserError):
-                contract.write(vals)
+                contract.with_user(self.manager_1).write(vals)
         self.assertRecordValues(
             contract,
             [
@@ -354,26 +354,32 @@ class TestContractSchedule(LeasingCommon):
             self._create_contract(fee_ids=[Command.create({"fee_type_id": self.fee_type_insurance.id, "amount": 60.0})])
         )
         snapshot = self._schedule_snapshot(contract)
-        line, fee, schedule_line = contract.line_ids, contract.fee_ids, self._schedule(contract)[0]
+        # As a Leasing Manager (any user but the system itself, which rewrites an active lease's
+        # schedule through the changes during the lease).
+        as_manager = contract.with_user(self.manager_1)
+        line, fee, schedule_line = as_manager.line_ids, as_manager.fee_ids, self._schedule(as_manager)[0]
         with self.assertRaises(UserError):
             line.write({"price_unit": 2000.0})
         with self.assertRaises(UserError):
             fee.write({"amount": 0.0})
-        with self.assertRaises(UserError):
+        # The frozen schedule's own check, then the access rules: nobody but the system writes it.
+        with self.assertRaisesRegex(UserError, "frozen"):
             schedule_line.write({"amount": 1.0})
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "frozen"):
             schedule_line.write({"due_date": date(2030, 1, 1)})
+        with self.assertRaises(AccessError):
+            schedule_line.write({"state": "paid"})
         with self.assertRaises(UserError):
-            contract.action_compute_schedule()
-        for records in (line, fee, schedule_line):
-            with self.subTest(model=records._name), self.assertRaises(UserError), self.env.cr.savepoint():
+            as_manager.action_compute_schedule()
+        for records, error in ((line, UserError), (fee, UserError), (schedule_line, AccessError)):
+            with self.subTest(model=records._name), self.assertRaises(error), self.env.cr.savepoint():
                 records.unlink()
         with self.assertRaises(UserError), self.env.cr.savepoint():
-            self.env["leasing.contract.line"].create(
+            self.env["leasing.contract.line"].with_user(self.manager_1).create(
                 {"contract_id": contract.id, "product_id": self.product_trailer.id}
             )
-        with self.assertRaises(UserError), self.env.cr.savepoint():
-            self.env["leasing.schedule.line"].create(
+        with self.assertRaisesRegex(UserError, "frozen"), self.env.cr.savepoint():
+            self.env["leasing.schedule.line"].with_user(self.manager_1).create(
                 {"contract_id": contract.id, "sequence": 9, "due_date": date(2030, 1, 1), "amount": 5.0}
             )
         self.assertEqual(line.price_unit, 1000.0)
@@ -388,7 +394,7 @@ class TestContractSchedule(LeasingCommon):
         self._complete_review(contract)
         contract.with_user(self.manager_2).action_approve()
         with self.assertRaises(UserError):
-            contract.write({"term": 12})
+            contract.with_user(self.manager_1).write({"term": 12})
         self.assertEqual(contract.term, 3)
         contract.start_date = date(2024, 2, 29)
         self.assertEqual(

@@ -40,13 +40,12 @@ class TestContractWorkflow(LeasingCommon):
         self.assertRecordValues(contract, [{"state": "active", "activated_date": date(2024, 1, 20)}])
         self.assertEqual(len(contract.schedule_line_ids), 3)
 
-        # The last instalment falls due on 2024-04-30.
-        with freeze_time("2024-04-29"), self.assertRaises(UserError):
-            contract.action_close()
+        # Past the last due date (2024-04-30), nothing invoiced nor paid: the ledger says the
+        # schedule is unpaid, so the lease cannot be closed.
+        with freeze_time("2024-05-02"), self.assertRaisesRegex(UserError, "whole schedule"):
+            contract._check_end_of_term()
+        self.assertFalse(contract.schedule_settled)
         self.assertEqual(contract.state, "active")
-        with freeze_time("2024-04-30"):
-            contract.action_close()
-        self.assertEqual(contract.state, "closed")
 
     def test_leasing_user_submits_manager_approves(self):
         contract = self._create_contract()
@@ -133,8 +132,8 @@ class TestContractWorkflow(LeasingCommon):
 
     def test_close_only_active(self):
         contract = self._submitted()
-        with freeze_time("2030-01-01"), self.assertRaises(UserError):
-            contract.action_close()
+        with freeze_time("2030-01-01"), self.assertRaisesRegex(UserError, "only an active lease"):
+            contract._check_end_of_term()
         self.assertEqual(contract.state, "review")
 
     def test_cancel_allowed_until_activation(self):
@@ -207,5 +206,8 @@ class TestContractWorkflow(LeasingCommon):
         self.assertRegex(first.name, r"^LC/2024/\d{5}$")
         self.assertRegex(second.name, r"^LC/2024/\d{5}$")
         self.assertEqual(int(second.name[-5:]), int(first.name[-5:]) + 1)
-        # A name given explicitly is kept.
-        self.assertEqual(self._create_contract(name="LC/MANUAL/1").name, "LC/MANUAL/1")
+        # The reference is the system's: a name given by a user is refused.
+        with self.assertRaises(AccessError):
+            self.env["leasing.contract"].with_user(self.leasing_user).create(
+                {"name": "LC/MANUAL/1", "partner_id": self.partner.id, "plan_id": self.plan_annuity.id}
+            )

@@ -167,9 +167,13 @@ class TestCreditReview(LeasingCommon):
         review = self._review(monthly_income=1000.0, identity_verified=True, years_in_business=5, total_assets=1000.0)
         review.action_done()
         self.assertEqual(review.state, "done")
-        review.identity_verified = False
-        review.years_in_business = 0
-        self.assertEqual(review.risk_score, 40)
+        score = review.risk_score
+        # Completed, its findings change only once reopened...
+        with self.assertRaisesRegex(UserError, "reopen it"):
+            review.with_user(self.leasing_user).write({"identity_verified": False, "years_in_business": 0})
+        # ... and a change of the lease (a longer term, a lower instalment) leaves its figures.
+        self.contract.term = 24
+        self.assertEqual(review.risk_score, score)
         self.assertEqual(review.recommendation, "approve")
 
     def test_action_done_rules(self):

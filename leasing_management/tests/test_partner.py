@@ -72,6 +72,7 @@ class TestPartnerFigures(LeasingCommon):
 
     def test_closed_contract_no_longer_outstanding(self):
         with freeze_time("2024-05-01"):
-            self.contract_company.action_close()
+            # Closed as the closing wizard would (this test has no ledger to pay the schedule in).
+            self.contract_company._write_system({"state": "closed"})
             # Closed: nothing of it counts; 250.00 due 2024-05-30, 08-30 and 11-30 remain.
             self.assertEqual(self._figures(self.partner), (3, 750.0))

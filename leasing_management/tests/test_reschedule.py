@@ -366,7 +366,7 @@ class TestLeaseReschedule(LeasingLedgerCommon):
                 {"contract_id": contract.id, "line_id": loader.id, "reason": "Returned"}
             ).action_confirm()
         # Marking an item returned only goes through the wizard.
-        with self.assertRaisesRegex(UserError, "Discontinue Item"):
+        with self.assertRaisesRegex(AccessError, "set by the system"):
             loader.write({"discontinued": True})
 
     def test_wizards_stay_in_their_company(self):

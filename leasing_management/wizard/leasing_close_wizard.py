@@ -61,17 +61,20 @@ class LeasingCloseWizard(models.TransientModel):
         if currency.compare_amounts(deposit, 0.0) > 0:
             contract._check_accounting_setup()
             today = fields.Date.context_today(self)
-            refund = (
+            # A lease document, which only the system tags: the closing rights are checked.
+            refund_sudo = (
                 self.env["account.move"]
+                .sudo()
                 .with_context(mail_create_nolog=True)
                 .create(contract._prepare_deposit_refund_vals(deposit, today))
             )
-            refund.action_post()
-            contract.deposit_refund_id = refund
+            refund_sudo.action_post()
+            refund = refund_sudo.sudo(False)
+            contract._write_system({"deposit_refund_id": refund.id})
             if self.deposit_action == "apply":
                 contract._allocate_payments()
         contract.invalidate_recordset(LEDGER_FIGURES)
-        contract._write_workflow({"state": "closed"})
+        contract._write_system({"state": "closed"})
         if not refund:
             note = self.env._("No deposit was held.")
         elif self.deposit_action == "apply":

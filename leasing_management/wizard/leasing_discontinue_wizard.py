@@ -127,13 +127,16 @@ class LeasingDiscontinueWizard(models.TransientModel):
         entry = self.env["account.move"]
         if plan["rows"]:
             contract._check_accounting_setup()
-            entry = self.env["account.move"].create(self._prepare_entry_vals(plan["share"]))
-            entry.action_post()
+            # A lease document, which only the system tags: the rights were checked above.
+            entry_sudo = self.env["account.move"].sudo().create(self._prepare_entry_vals(plan["share"]))
+            entry_sudo.action_post()
+            entry = entry_sudo.sudo(False)
             vals = {}
             if currency.compare_amounts(plan["residual"], contract.residual_value):
                 vals["residual_value"] = plan["residual"]
             self._replace(plan["split"]["future"], plan["rows"], vals)
-        self.line_id.with_context(leasing_terms_change=True).write(
+        # The item's status is the system's, set once the wizard has checked the request.
+        self.line_id.sudo().write(
             {"discontinued": True, "discontinued_date": self.date, "discontinue_reason": self.reason}
         )
         title = self.env._(

@@ -224,23 +224,26 @@ class LeasingPayoffWizard(models.TransientModel):
         deposit_on_invoice = min(quote["deposit_held"], gross)
         deposit_rest = currency.round(quote["deposit_held"] - deposit_on_invoice)
         old_terms = self._schedule_summary(quote["lines"])
-        quote["lines"].with_context(leasing_schedule_change=True).write({"cancelled": True})
+        # The schedule and the lease documents are the system's: written as superuser once the
+        # payoff is checked (state, date, the user's rights in action_confirm).
+        quote["lines"].sudo().write({"cancelled": True})
 
         vals_list = [self._prepare_invoice_vals(quote, deposit_on_invoice)]
         if currency.compare_amounts(deposit_rest, 0.0) > 0:
             vals_list.append(contract._prepare_deposit_refund_vals(deposit_rest, payoff_date))
-        moves = self.env["account.move"].with_context(mail_create_nolog=True).create(vals_list)
+        moves_sudo = self.env["account.move"].sudo().with_context(mail_create_nolog=True).create(vals_list)
+        moves = moves_sudo.sudo(False)
         invoice, refund = moves[0], moves[1:]
         # Recorded before posting: a settlement invoice of zero is paid as it is posted, and the
         # payment hook must then find the payoff.
-        contract.write(
+        contract._write_system(
             {
                 "payoff_date": payoff_date,
                 "payoff_invoice_id": invoice.id,
                 "deposit_refund_id": refund.id or contract.deposit_refund_id.id,
             }
         )
-        moves.action_post()
+        moves_sudo.action_post()
         if refund:
             contract._allocate_payments()
         contract.invalidate_recordset(LEDGER_FIGURES)

@@ -153,12 +153,12 @@ class LeasingPrepaymentWizard(models.TransientModel):
         self._check_rights(accounting=True)
         plan = self._prepare_reschedule()
         contract._check_accounting_setup()
-        invoice = (
-            self.env["account.move"]
-            .with_context(leasing_skip_allocation=True, mail_create_nolog=True)
-            .create(self._prepare_invoice_vals())
+        # A lease document, which only the system tags: the rights were checked above.
+        invoice_sudo = (
+            self.env["account.move"].sudo().with_context(mail_create_nolog=True).create(self._prepare_invoice_vals())
         )
-        invoice.action_post()
+        invoice_sudo.action_post()
+        invoice = invoice_sudo.sudo(False)
         kept, new = plan["split"]["kept"], plan["new"]
         vals = {"term": kept + new["count"]} if kept + new["count"] != contract.term else {}
         self._replace(plan["split"]["future"], plan["rows"], vals)

@@ -8,15 +8,18 @@ from ..tools import quote
 class LeasingQuoteWizard(models.TransientModel):
     _name = "leasing.quote.wizard"
     _description = "Lease Quote"
+    # The quote reads its plan as superuser (stored computes): the company rules are enforced on
+    # the wizard itself (a record rule on company_id) and on what it links to (check_company).
+    _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    plan_id = fields.Many2one(
-        "leasing.plan", string="Financing Plan", required=True, domain="[('company_id', 'in', (False, company_id))]"
-    )
+    plan_id = fields.Many2one("leasing.plan", string="Financing Plan", required=True, check_company=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Lessee", help="Needed only to turn the quote into a contract.")
+    partner_id = fields.Many2one(
+        "res.partner", string="Lessee", check_company=True, help="Needed only to turn the quote into a contract."
+    )
     product_id = fields.Many2one(
-        "product.product", string="Item", help="Needed only to turn the quote into a contract."
+        "product.product", string="Item", check_company=True, help="Needed only to turn the quote into a contract."
     )
     price = fields.Monetary(required=True)
     down_payment = fields.Monetary(compute="_compute_plan_amounts", store=True, readonly=False, precompute=True)
@@ -62,13 +65,15 @@ class LeasingQuoteWizard(models.TransientModel):
     @api.depends("plan_id")
     def _compute_terms(self):
         for wizard in self:
+            plan = wizard._readable_plan()
             for field_name in ("term", "period_months", "annual_rate", "repayment_method", "payment_timing"):
-                wizard[field_name] = wizard.plan_id[field_name]
+                wizard[field_name] = plan[field_name]
 
     @api.depends("plan_id", "price")
     def _compute_plan_amounts(self):
         for wizard in self:
-            plan, currency = wizard.plan_id, wizard.plan_id.currency_id or wizard.company_id.currency_id
+            plan = wizard._readable_plan()
+            currency = plan.currency_id or wizard.company_id.currency_id
             wizard.down_payment = currency.round(wizard.price * plan.min_down_payment_pct / 100)
             wizard.residual_value = currency.round(wizard.price * plan.residual_pct / 100)
             wizard.financed_fees = currency.round(sum(plan.fee_ids.filtered("financed").mapped("amount")))
@@ -105,7 +110,7 @@ class LeasingQuoteWizard(models.TransientModel):
     def _quote(self):
         """The engine's quote, or an explanation of what to correct."""
         self.ensure_one()
-        if not self.plan_id or not self.start_date:
+        if not self._readable_plan() or not self.start_date:
             return {}, False
         error = self._input_error()
         if error:
@@ -128,6 +133,12 @@ class LeasingQuoteWizard(models.TransientModel):
         except ValueError:
             return {}, self.env._("No annual percentage rate balances these cash flows: check the fees.")
         return result, False
+
+    def _readable_plan(self):
+        """The plan, if the user may read it: the computes run as superuser, and the web client
+        computes a quote before anything is saved (no record rule nor company check yet)."""
+        self.ensure_one()
+        return self.plan_id.sudo(False)._filtered_access("read").sudo(self.env.su)
 
     def _input_error(self):
         currency = self.currency_id

@@ -134,10 +134,12 @@ class LeasingRescheduleMixin(models.AbstractModel):
         contract = self.contract_id
         for row in rows:
             row.update(contract_id=contract.id, company_id=contract.company_id.id)
-        old_lines.with_context(leasing_schedule_change=True).unlink()
-        self.env["leasing.schedule.line"].with_context(leasing_schedule_change=True)._insert_rows(rows)
+        # The schedule of an active lease is the system's: rewritten as superuser, once the wizard
+        # has checked the change and the user's rights.
+        old_lines.sudo().unlink()
+        self.env["leasing.schedule.line"].sudo()._insert_rows(rows)
         if vals:
-            contract.with_context(leasing_terms_change=True).write(vals)
+            contract._write_system(vals)
 
     @api.model
     def _summary(self, rows, kept_end_date=None):
