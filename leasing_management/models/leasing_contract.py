@@ -206,9 +206,9 @@ class LeasingContract(models.Model):
         digits=(16, 4),
         compute="_compute_schedule_figures",
         store=True,
-        help="Annual percentage rate: the internal rate of return of the real cash flows (the amount "
-        "financed less the fees paid up front, against every instalment and the residual), "
-        "annualised.",
+        help="Annual percentage rate disclosed at signing: the internal rate of return of the cash "
+        "flows of the schedule (the amount financed less the fees paid up front, against every "
+        "instalment and the residual), annualised. Kept as signed once the lease is active.",
     )
     outstanding_principal = fields.Monetary(
         compute="_compute_outstanding_principal",
@@ -366,17 +366,28 @@ class LeasingContract(models.Model):
         "schedule_line_ids.amount",
         "schedule_line_ids.interest",
         "schedule_line_ids.due_date",
+        "schedule_line_ids.cancelled",
         "fees_upfront",
         "financed_amount",
+        "payoff_date",
+        *PLAN_TERMS,
+        "start_date",
+        "residual_value",
     )
     def _compute_schedule_figures(self):
         for contract in self:
-            lines = contract.schedule_line_ids.sorted("sequence")
+            rows = contract._figure_rows()
             currency = contract.currency_id
-            contract.total_interest = currency.round(sum(lines.mapped("interest")))
-            contract.total_amount = currency.round(sum(lines.mapped("amount")))
-            contract.end_date = lines[-1:].due_date
-            contract.apr = contract._apr_of_lines(lines)
+            contract.total_interest = currency.round(sum(row["interest"] for row in rows))
+            contract.total_amount = currency.round(sum(row["amount"] for row in rows))
+            # After an early payoff the lease ends on its payoff date.
+            contract.end_date = max(
+                filter(None, (contract.start_date and rows and rows[-1]["due_date"], contract.payoff_date)),
+                default=False,
+            )
+            if contract.state not in ("active", "closed"):
+                # Disclosed at signing and kept as signed: apr_current follows the lease's changes.
+                contract.apr = contract._apr_of_rows(rows)
 
     # Apart from the totals and the APR, which invoicing leaves alone: only this follows the
     # invoices, so the daily invoicing does not recompute every contract's APR.
@@ -385,6 +396,10 @@ class LeasingContract(models.Model):
         "schedule_line_ids.line_type",
         "schedule_line_ids.invoice_id",
         "schedule_line_ids.cancelled",
+        "financed_amount",
+        *PLAN_TERMS,
+        "start_date",
+        "residual_value",
     )
     def _compute_installment_amount(self):
         for contract in self:
@@ -392,16 +407,13 @@ class LeasingContract(models.Model):
             # The regular instalment: the next one that asks for money (in advance, an
             # interest-only lease's first instalment is zero; after a prepayment or an item
             # returned, the instalments still to invoice are the new ones).
-            # schedule_line_ids come in sequence order (the line model's _order).
-            paying_lines = [
-                line
-                for line in contract.schedule_line_ids
-                if line.line_type == "installment" and not currency.is_zero(line.amount) and not line.cancelled
+            paying_rows = [
+                row
+                for row in contract._figure_rows()
+                if row["line_type"] == "installment" and not currency.is_zero(row["amount"])
             ]
-            paying = next(
-                (line for line in paying_lines if not line.invoice_id), paying_lines[0] if paying_lines else None
-            )
-            contract.installment_amount = paying.amount if paying else 0.0
+            paying = next((row for row in paying_rows if not row["invoiced"]), paying_rows[0] if paying_rows else None)
+            contract.installment_amount = paying["amount"] if paying else 0.0
 
     @api.depends("annual_rate", "period_months")
     def _compute_rates(self):
@@ -707,8 +719,10 @@ class LeasingContract(models.Model):
             contract._check_schedule_inputs()
             contract._check_credit_review()
         self._check_accounting_setup()
-        # Compute the schedule one last time; from now on it is frozen.
+        # Compute the schedule one last time; from now on it is frozen, and so is the APR
+        # disclosed at signing (computed from that schedule before the state changes).
         self._generate_schedule()
+        self.flush_recordset(["apr", "installment_amount", "total_interest"])
         self._write_system({"state": "active", "activated_date": fields.Date.context_today(self)})
         self._post_commencement()
         self.env["leasing.commission"]._create_for_contracts(self)
@@ -1108,8 +1122,9 @@ class LeasingContract(models.Model):
     # ------------------------------------------------------------------
     # Rent schedule
     # ------------------------------------------------------------------
-    def _schedule_rows(self):
-        """Rows of the rent schedule from the current terms, by the pure engine."""
+    def _schedule_rows(self, start_date=None):
+        """Rows of the rent schedule from the current terms, by the pure engine (from
+        ``start_date`` instead of the contract's, when given)."""
         self.ensure_one()
         return compute_schedule(
             self.financed_amount,
@@ -1118,7 +1133,7 @@ class LeasingContract(models.Model):
             self.period_months,
             self.repayment_method,
             self.payment_timing,
-            self.start_date,
+            start_date or self.start_date,
             residual=self.residual_value,
             rounding=self.currency_id._leasing_rounding(),
         )
@@ -1136,12 +1151,7 @@ class LeasingContract(models.Model):
         contracts = self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)
         vals_list = []
         for contract in contracts:
-            if (
-                not contract.start_date
-                or contract.currency_id.compare_amounts(contract.financed_amount, 0.0) <= 0
-                or contract.currency_id.compare_amounts(contract.residual_value, contract.financed_amount) >= 0
-                or contract.term < 1
-            ):
+            if not contract.start_date or not contract._can_compute_schedule():
                 continue
             for row in contract._schedule_rows():
                 row["contract_id"] = contract.id
@@ -1153,14 +1163,55 @@ class LeasingContract(models.Model):
         lines_sudo.unlink()
         lines_sudo.browse()._insert_rows(vals_list)
 
-    def _apr_of_lines(self, lines):
-        """APR of the schedule ``lines``: the lessee really receives the amount financed less the
+    def _figure_rows(self):
+        """The rows the contract's figures (instalment, totals, APR, last due date) come from:
+        the schedule lines not cancelled, in order; for a contract without a start date yet, the
+        rows its terms give, dated from a stand-in start (no amount depends on the date, and
+        the review of a draft needs its instalment). Each row is a dict with ``sequence``,
+        ``line_type``, ``due_date``, ``principal``, ``interest``, ``amount`` and ``invoiced``."""
+        self.ensure_one()
+        lines = self.schedule_line_ids.filtered(lambda line: not line.cancelled).sorted("sequence")
+        if lines or self.start_date or not self._can_compute_schedule():
+            return [
+                {
+                    "sequence": line.sequence,
+                    "line_type": line.line_type,
+                    "due_date": line.due_date,
+                    "principal": line.principal,
+                    "interest": line.interest,
+                    "amount": line.amount,
+                    "invoiced": bool(line.invoice_id),
+                }
+                for line in lines
+            ]
+        rows = self._schedule_rows(start_date=self.signing_date or fields.Date.context_today(self))
+        for row in rows:
+            row["invoiced"] = False
+        return rows
+
+    def _can_compute_schedule(self):
+        """Whether the terms make a schedule: something to finance, a residual below it and a
+        valid term (the constraints say what is wrong when they do not)."""
+        self.ensure_one()
+        currency = self.currency_id
+        return bool(
+            currency
+            and currency.compare_amounts(self.financed_amount, 0.0) > 0
+            and currency.compare_amounts(self.residual_value, self.financed_amount) < 0
+            and self.term >= 1
+            and self.period_months in PERIOD_MONTHS
+            and 0 <= self.annual_rate <= 100
+            and self.repayment_method
+            and self.payment_timing
+        )
+
+    def _apr_of_rows(self, rows):
+        """APR of the schedule ``rows``: the lessee really receives the amount financed less the
         fees paid up front, and repays every instalment and the residual."""
         self.ensure_one()
         net = self.financed_amount - self.fees_upfront
-        if not lines or self.currency_id.compare_amounts(net, 0.0) <= 0:
+        if not rows or self.currency_id.compare_amounts(net, 0.0) <= 0:
             return 0.0
-        rows = [{"line_type": line.line_type, "amount": line.amount, "sequence": line.sequence} for line in lines]
         try:
             return compute_apr(net, rows, self.period_months, self.payment_timing)
         except ValueError:

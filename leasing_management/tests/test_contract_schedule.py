@@ -295,12 +295,22 @@ class TestContractSchedule(LeasingCommon):
         self.assertEqual(contract.total_interest, 0.0)
         self.assertEqual(contract.apr, 0.0)
 
-    def test_no_schedule_without_start_date(self):
+    def test_no_schedule_without_start_date_but_its_figures(self):
+        """A draft without a start date has no schedule lines yet, but its instalment, interest
+        and APR do not depend on the date (issue 9, item 16): 1,000.00 at 12 %, 3 monthly
+        instalments in arrears: 1000 x 0.01 / (1 - 1.01 ** -3) = 340.0221 -> 340.02, and the
+        last one 340.03 (interest 10.00 + 6.70 + 3.37 = 20.07)."""
         contract = self._create_contract(start_date=False)
         self.assertFalse(contract.schedule_line_ids)
-        self.assertEqual(contract.installment_amount, 0.0)
+        self.assertFalse(contract.end_date)
+        self.assertEqual(contract.installment_amount, 340.02)
+        self.assertEqual(contract.total_interest, 20.07)
+        self.assertEqual(contract.total_amount, 1020.07)
+        self.assertAlmostEqual(contract.apr, irr_apr([-1000.00, 340.02, 340.02, 340.03], 1), delta=0.0001)
         contract.start_date = date(2024, 1, 31)
         self.assertEqual(len(contract.schedule_line_ids), 3)
+        self.assertEqual((contract.installment_amount, contract.total_interest), (340.02, 20.07))
+        self.assertEqual(contract.end_date, date(2024, 4, 30))
 
     # ------------------------------------------------------------------
     # Freezing

@@ -229,3 +229,11 @@ class TestCreditReview(LeasingCommon):
         self.assertEqual(review.reviewer_id, self.env.user)
         self.assertEqual(review.partner_id, self.partner)
         self.assertIsInstance(review.review_date, date)
+
+    def test_review_of_a_draft_without_start_date(self):
+        """The debt service ratio is the real one before the start date is known (issue 9,
+        item 16): (500.00 + 340.02) / 2,000.00 = 42.0 %."""
+        contract = self._create_contract(start_date=False)
+        review = self._review(contract=contract, monthly_income=2000.0, existing_debt_monthly=500.0)
+        self.assertEqual(review.monthly_installment, 340.02)
+        self.assertAlmostEqual(review.debt_service_ratio, 42.0, places=1)
