@@ -10,6 +10,7 @@ from datetime import date
 import numpy_financial as npf
 import pytest
 
+from tests import _oracles as oracles
 from tests._engine import engine
 
 START = date(2024, 1, 31)  # a month end in a leap year
@@ -263,13 +264,6 @@ def test_textbook_car_loan():
     assert (rows[0]["interest"], rows[0]["principal"]) == (100.0, 286.66)
 
 
-def _half_up(x):
-    """Reference half-up to the cent through the decimal module."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(repr(x)).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
 @pytest.mark.parametrize(
     "financed, rate, n, period, timing, residual",
     [
@@ -284,10 +278,11 @@ def _half_up(x):
         (5000, 0, 12, 1, "advance", 0),
     ],
 )
-def test_level_installment_matches_numpy_financial(financed, rate, n, period, timing, residual):
-    r = rate / 100 * period / 12
-    when = "begin" if timing == "advance" else "end"
-    reference = _half_up(float(npf.pmt(r, n, -financed, residual, when=when)))
+def test_level_installment_closed_form(financed, rate, n, period, timing, residual):
+    """The level instalment is the closed-form annuity (tests/_oracles.py, exact Fractions)
+    rounded half-up to the cent."""
+    r = oracles.periodic_rate(rate, period)
+    reference = float(oracles.half_up(oracles.annuity(financed, residual, r, n, timing == "advance")))
     assert engine.level_installment(financed, rate, n, period, timing, residual=residual) == reference
     rows = engine.compute_schedule(financed, rate, n, period, "annuity", timing, START, residual=residual)
     installments = [row for row in rows if row["line_type"] == "installment"]
@@ -295,11 +290,20 @@ def test_level_installment_matches_numpy_financial(financed, rate, n, period, ti
     if r == 0:
         assert all(row["interest"] == 0.0 for row in rows)
     elif timing == "arrears" and n > 1:
-        # First row against numpy-financial's own split, to the cent.
-        interest = -float(npf.ipmt(r, 1, n, financed, -residual))
-        principal = -float(npf.ppmt(r, 1, n, financed, -residual))
+        # First row against numpy-financial's own split (not a call the engine makes), to the cent.
+        fr = float(r)
+        interest = -float(npf.ipmt(fr, 1, n, financed, -residual))
+        principal = -float(npf.ppmt(fr, 1, n, financed, -residual))
         assert abs(rows[0]["interest"] - interest) <= 0.01
         assert abs(rows[0]["principal"] - principal) <= 0.01
+
+
+def test_level_installment_textbook_figures():
+    # Published figures: 200,000 over 15 years at 7.5 % a year, monthly: 1,854.02
+    # (the numpy-financial documentation's example); 100,000 over 30 years at 6 %: 599.55
+    # (the classic mortgage table figure).
+    assert engine.level_installment(200000, 7.5, 180, 1, "arrears") == 1854.02
+    assert engine.level_installment(100000, 6, 360, 1, "arrears") == 599.55
 
 
 def test_totals():
