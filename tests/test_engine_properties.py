@@ -9,6 +9,7 @@ import calendar
 import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -95,8 +96,8 @@ def check_schedule(rows, c, quantum=CENT):
     advance = c["timing"] == "advance"
     F = dec(c["financed"])
     R = dec(c["residual"])
-    r = c["annual_rate"] / 100 * p / 12
-    rate = Decimal(r)  # the exact value of the float rate
+    # The periodic rate, exactly: the annual rate as the decimal it prints as / 100 * p / 12.
+    rate = oracles.periodic_rate(c["annual_rate"], p)
 
     assert len(rows) == n + (1 if R else 0)
     assert [row["sequence"] for row in rows] == list(range(1, len(rows) + 1))
@@ -125,15 +126,15 @@ def check_schedule(rows, c, quantum=CENT):
     assert balance == 0
     assert sum(v["principal"] for v in values) == F
 
-    # Interest: half-up of the balance owed times r (1 quantum of float noise).
+    # Interest: the balance owed times r, exactly, rounded half-up once.
     inst = values[:n]
     for k, v in enumerate(inst):
         if advance and k == 0:
             assert v["interest"] == 0
         else:
-            expected = half_up(before[k] * rate, quantum)
-            assert abs(v["interest"] - expected) <= quantum, (k, v, expected)
-    if r == 0:
+            expected = oracles.half_up(Fraction(before[k]) * rate, quantum)
+            assert v["interest"] == expected, (k, v, expected)
+    if rate == 0:
         assert all(v["interest"] == 0 for v in values)
 
     # Target balance after the last instalment, residual line.
@@ -143,7 +144,7 @@ def check_schedule(rows, c, quantum=CENT):
         assert res["amount"] == R
         assert res["principal"] == target
         if advance:
-            assert abs(target - half_up(R / (1 + rate), quantum)) <= quantum
+            assert target == oracles.half_up(Fraction(R) / (1 + rate), quantum)
         else:
             assert target == R
             assert res["interest"] == 0
@@ -168,8 +169,7 @@ def check_schedule(rows, c, quantum=CENT):
     method = c["method"]
     if method == "annuity":
         # Closed-form annuity, exactly (tests/_oracles.py).
-        exact_level = oracles.annuity(F, R, oracles.periodic_rate(c["annual_rate"], p), n, advance)
-        raw = Decimal(exact_level.numerator) / Decimal(exact_level.denominator)
+        exact_level = oracles.annuity(F, R, rate, n, advance)
         level = dec(
             engine.level_installment(
                 c["financed"],
@@ -181,7 +181,7 @@ def check_schedule(rows, c, quantum=CENT):
                 rounding=engine.make_rounding(-quantum.as_tuple().exponent),
             )
         )
-        assert abs(level - oracles.half_up(exact_level, quantum)) <= (quantum if near_tie(raw, quantum) else 0)
+        assert level == oracles.half_up(exact_level, quantum)
         for v, owed in body:
             if v["amount"] == level:
                 continue
@@ -193,19 +193,14 @@ def check_schedule(rows, c, quantum=CENT):
                 assert v["principal"] == 0
                 assert v["interest"] > level
     elif method == "equal_principal":
-        exact_share = (F - target) / n
-        share = half_up(exact_share, quantum)
-        tolerance = quantum if near_tie(exact_share, quantum) else 0
-        regular = set()
+        share = oracles.half_up(Fraction(F - target) / n, quantum)
         for v, owed in body:
             if v["balance"] == target and v["principal"] != share:
                 # Guard: repaid down to the target ahead of time.
                 assert v["principal"] == owed - target
-                assert v["principal"] < share + tolerance
+                assert v["principal"] < share
             else:
-                assert abs(v["principal"] - share) <= tolerance
-                regular.add(v["principal"])
-        assert len(regular) <= 1
+                assert v["principal"] == share
     else:
         assert all(v["principal"] == 0 for v in inst[:-1])
 

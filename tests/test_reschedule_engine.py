@@ -123,6 +123,37 @@ def test_equal_principal_lower_and_shorter():
     assert [row["principal"] for row in got] == [300.0, 300.0]
 
 
+def test_lower_installment_equal_principal_half_cent_rounds_up():
+    # Balance 138,755.11, residual 122,012.32 (arrears: target = residual), 6 %/yr monthly
+    # (r = 0.005), 6 instalments left after 12 kept, from 2024-01-31:
+    #   P = (138,755.11 - 122,012.32) / 6 = 16,742.79 / 6 = 2,790.465 exactly -> 2,790.47
+    #   13: I = 138,755.11 * 0.005 = 693.77555 -> 693.78  B = 135,964.64
+    #   14: I = 679.8232 -> 679.82  B = 133,174.17
+    #   15: I = 665.87085 -> 665.87  B = 130,383.70
+    #   16: I = 651.9185 -> 651.92  B = 127,593.23
+    #   17: I = 637.96615 -> 637.97  B = 124,802.76
+    #   18: I = 624.0138 -> 624.01  P = 124,802.76 - 122,012.32 = 2,790.44  B = 122,012.32
+    #   residual 122,012.32 on 2025-07-31 with instalment 18.
+    expected = rows_of(
+        13,
+        [
+            (2790.47, 693.78, 3484.25, 135964.64),
+            (2790.47, 679.82, 3470.29, 133174.17),
+            (2790.47, 665.87, 3456.34, 130383.70),
+            (2790.47, 651.92, 3442.39, 127593.23),
+            (2790.47, 637.97, 3428.44, 124802.76),
+            (2790.44, 624.01, 3414.45, 122012.32),
+            (122012.32, 0.0, 122012.32, 0.0),
+        ],
+        [date(2025, m, d) for m, d in ((2, 28), (3, 31), (4, 30), (5, 31), (6, 30), (7, 31))],
+        residual_date=date(2025, 7, 31),
+    )
+    args = (138755.11, 6.0, 6, 1, "equal_principal", "arrears", START, 12)
+    assert reschedule.lower_installment(*args, residual=122012.32) == expected
+    generic = reschedule.lower_installment(*args, residual=122012.32, rounding=lambda x: engine.round_half_up(x))
+    assert generic == expected
+
+
 def test_interest_only_lower_keeps_the_dates_and_the_residual():
     # 1,000.00, residual 200.00, 12 % monthly, interest only, 3 instalments in advance.
     # T = 200 / 1.01 = 198.0198 -> 198.02. Rows 1 (0.00) and 2 (I = 10.00) kept, balance 1,000.00;

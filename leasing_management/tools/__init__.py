@@ -14,6 +14,7 @@ from .dates import (
     end_date,
     is_leap_year,
 )
+from .money import div_half_up, from_units, percent_of, ratio_of, round_money, to_units
 from .rates import apr, cash_flow_offsets, effective_annual_rate, quote
 from .schedule import (
     METHODS,
@@ -21,6 +22,7 @@ from .schedule import (
     level_installment,
     make_rounding,
     periodic_rate,
+    rate_ratio,
     round_half_up,
     schedule_totals,
 )
@@ -36,14 +38,21 @@ __all__ = [
     "commission_amount",
     "compute_schedule",
     "days_in_month",
+    "div_half_up",
     "due_dates",
     "effective_annual_rate",
     "end_date",
+    "from_units",
     "is_leap_year",
     "level_installment",
     "make_rounding",
+    "percent_of",
     "periodic_rate",
+    "rate_ratio",
     "quote",
+    "ratio_of",
     "round_half_up",
+    "round_money",
     "schedule_totals",
+    "to_units",
 ]

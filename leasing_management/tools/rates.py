@@ -8,6 +8,8 @@ import math
 import numpy_financial as npf
 
 from .dates import _check_period, _check_timing
+from .limits import check_amount
+from .money import exact, round_exact
 from .schedule import (
     compute_schedule,
     periodic_rate,
@@ -99,27 +101,31 @@ def quote(
 ):
     """Price a contract: schedule, totals and rates.
 
-    * ``financed`` = price + financed_fees - down_payment (rounded);
+    * ``financed`` = price + financed_fees - down_payment (exactly, then rounded);
     * ``installment``: amount of the first instalment row (the level
       instalment of an annuity, except when it is also the last one);
     * ``total_interest``, ``total_amount``: totals over every row, the
       residual line included;
     * ``apr``: APR (percent) computed on the net amount disbursed
       = financed - upfront_fees, i.e. the net amount the lessee really
-      receives: the credit less the fees paid up front;
+      receives: the credit less the fees paid up front (``apr``);
     * ``periodic_rate``: the rate of one period, in percent;
     * ``effective_rate``: the effective annual rate, in percent;
     * ``schedule``: the rows of ``compute_schedule``.
+
+    Every amount (price, down payment, fees) must be >= 0.
+
+    :raise ValueError: on invalid input.
     """
     rounding = rounding or round_half_up
     for label, value in (
+        ("price", price),
         ("down payment", down_payment),
         ("financed fees", financed_fees),
         ("upfront fees", upfront_fees),
     ):
-        if not value >= 0:
-            raise ValueError("The %s cannot be negative." % label)
-    financed = rounding(price + financed_fees - down_payment)
+        check_amount(value, label)
+    financed = round_exact(exact(price) + exact(financed_fees) - exact(down_payment), rounding)
     rows = compute_schedule(
         financed,
         annual_rate,
@@ -132,7 +138,7 @@ def quote(
         rounding=rounding,
     )
     totals = schedule_totals(rows, rounding)
-    net_disbursed = rounding(financed - upfront_fees)
+    net_disbursed = round_exact(exact(financed) - exact(upfront_fees), rounding)
     return {
         "financed": financed,
         "installment": rows[0]["amount"],
