@@ -56,9 +56,15 @@ FINANCED_CENTS = st.one_of(
     st.integers(100_000, 10_000_000),  # typical 1,000 .. 100,000
 )
 RATES = st.integers(0, 1_000_000).map(lambda v: v / 10_000)  # 0..100, 4 dp
-# Every term up to 360, with more weight on the common ones (up to 84).
-TERMS = st.one_of(st.integers(1, 84), st.integers(1, 360))
 PERIODS = st.sampled_from(engine.PERIOD_MONTHS)
+# Every term the engine accepts (at most 600 instalments and 600 months), with more weight on
+# the common ones (up to 84).
+TERMS = {
+    p: st.one_of(
+        st.integers(1, min(84, engine.MAX_MONTHS // p)), st.integers(1, min(engine.MAX_TERM, engine.MAX_MONTHS // p))
+    )
+    for p in engine.PERIOD_MONTHS
+}
 METHODS = st.sampled_from(engine.METHODS)
 TIMINGS = st.sampled_from(engine.TIMINGS)
 RESIDUAL_FRACTIONS = st.one_of(st.just(None), st.integers(0, 999_999))  # ppm
@@ -73,11 +79,12 @@ def contracts(draw):
     financed_cents = draw(FINANCED_CENTS)
     fraction = draw(RESIDUAL_FRACTIONS)
     residual_cents = 0 if fraction is None else financed_cents * fraction // 10**6
+    period = draw(PERIODS)
     return {
         "financed": financed_cents / 100,
         "annual_rate": draw(RATES),
-        "term": draw(TERMS),
-        "period_months": draw(PERIODS),
+        "term": draw(TERMS[period]),
+        "period_months": period,
         "method": draw(METHODS),
         "timing": draw(TIMINGS),
         "start_date": draw(START_DATES),

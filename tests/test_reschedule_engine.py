@@ -267,12 +267,13 @@ def changes(draw):
     """An original lease, the instalments kept and a prepayment leaving at least the residual."""
     financed_cents = draw(st.integers(10_000, 100_000_000))
     residual_cents = financed_cents * draw(st.integers(0, 60)) // 100
-    term = draw(st.integers(2, 120))
+    period = draw(st.sampled_from(engine.PERIOD_MONTHS))
+    term = draw(st.integers(2, min(120, engine.MAX_MONTHS // period)))
     lease = {
         "financed": financed_cents / 100,
         "annual_rate": draw(st.integers(0, 300_000).map(lambda v: v / 10_000)),  # 0..30 %
         "term": term,
-        "period_months": draw(st.sampled_from(engine.PERIOD_MONTHS)),
+        "period_months": period,
         "method": draw(st.sampled_from(engine.METHODS)),
         "timing": draw(st.sampled_from(engine.TIMINGS)),
         "start_date": draw(

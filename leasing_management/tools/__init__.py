@@ -14,6 +14,7 @@ from .dates import (
     end_date,
     is_leap_year,
 )
+from .limits import MAX_AMOUNT, MAX_DATE, MAX_MONTHS, MAX_TERM, MIN_DATE
 from .money import div_half_up, from_units, percent_of, ratio_of, round_money, to_units
 from .rates import apr, cash_flow_offsets, effective_annual_rate, quote
 from .schedule import (
@@ -28,6 +29,11 @@ from .schedule import (
 )
 
 __all__ = [
+    "MAX_AMOUNT",
+    "MAX_DATE",
+    "MAX_MONTHS",
+    "MAX_TERM",
+    "MIN_DATE",
     "COMMISSION_BASES",
     "METHODS",
     "PERIOD_MONTHS",

@@ -21,12 +21,13 @@ Every component is computed exactly (the inputs taken as the decimals they print
 half-up once to the currency (the rule of ``money.py``; with a ``rounding`` made by
 ``make_rounding`` in exact integer units, any other callable gets each exact value once, as the
 nearest float), each component on its own, and the total is the exact sum of the rounded
-components, so the parts always add up to the whole.
+components, so the parts always add up to the whole. Amounts must be below ``MAX_AMOUNT`` and
+the dates between ``MIN_DATE`` and ``MAX_DATE`` (``limits.py``).
 """
 
 from fractions import Fraction
 
-from .limits import check_amount
+from .limits import check_amount, check_date
 from .money import exact, percent_of, ratio_of, round_exact
 
 __all__ = ["payoff_quote"]
@@ -85,7 +86,8 @@ def payoff_quote(
     :param taxes: taxes on principal, interest and fee computed by the caller (>= 0)
     :return: dict with ``principal``, ``days``, ``interest``, ``fee``, ``unpaid_invoices``,
         ``taxes``, ``deposit`` (applied), ``deposit_remaining`` and ``total``
-    :raises ValueError: on an input out of range
+    :raises ValueError: on an input out of range (amounts must also be below ``MAX_AMOUNT``,
+        the dates between ``MIN_DATE`` and ``MAX_DATE``)
     """
     for name, value in (
         ("outstanding principal", outstanding_principal),
@@ -97,6 +99,8 @@ def payoff_quote(
     _check_percent(annual_rate, "annual rate")
     _check_percent(fee_pct, "early-termination fee")
     _check_day_count(day_count)
+    check_date(accrual_start, "start of the accrual")
+    check_date(payoff_date, "payoff date")
 
     days = max((payoff_date - accrual_start).days, 0)
     principal = round_exact(outstanding_principal, rounding)

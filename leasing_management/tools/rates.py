@@ -113,7 +113,8 @@ def quote(
     * ``effective_rate``: the effective annual rate, in percent;
     * ``schedule``: the rows of ``compute_schedule``.
 
-    Every amount (price, down payment, fees) must be >= 0.
+    Every amount (price, down payment, fees, residual) must be >= 0 and below ``MAX_AMOUNT``;
+    the term and the start date are bounded as in ``compute_schedule``.
 
     :raise ValueError: on invalid input.
     """

@@ -16,6 +16,9 @@ Inputs
 * ``annual_rate`` (percent), ``method`` (``annuity``, ``equal_principal``, ``interest_only``).
 * ``residual`` R: the amount of the residual line still to come (0 without one).
 * ``rounding``: the currency's rounding callable, as in ``compute_schedule``.
+* Bounds (``limits.py``): B, R and a kept level below ``MAX_AMOUNT``; the start date between
+  ``MIN_DATE`` and ``MAX_DATE``; k + m at most ``MAX_TERM`` instalments and (k + m) x p at most
+  ``MAX_MONTHS`` months.
 
 Money: every amount is computed exactly and rounded half-up once, as in ``schedule.py``
 ("round" below; read the Money section of its docstring).
@@ -47,7 +50,8 @@ Rules
   (B - T) / A: numpy-financial 1.0.0 gets the sign of its own zero-rate case wrong), a count
   within 1e-9 of a whole number taken as that number; exactly ceil((B - T) / P) for equal
   principal; at least 1. Should the rounded rows repay everything before the m-th, m is reduced.
-  Interest only has no level principal to keep: ``ValueError``.
+  A count past the bounds raises ``ValueError``. Interest only has no level principal to keep:
+  ``ValueError``.
 * ``extend_balloon``: the residual line becomes N annuity instalments at a given rate: the
   rows of ``lower_installment`` for B = the residual line's principal (R in arrears, T in
   advance), k = the number of instalments, m = N, no residual.
@@ -61,12 +65,11 @@ Every row is a dict with the keys of ``compute_schedule``'s rows: ``sequence``, 
 """
 
 import math
-from datetime import date
 
 import numpy_financial as npf
 
 from .dates import _check_timing, _period_dates, add_months
-from .limits import check_amount, check_whole
+from .limits import MAX_MONTHS, MAX_TERM, check_amount, check_date, check_length, check_whole
 from .schedule import _check_method, _Money, _pmt_ratio, _share_ratio, _target, rate_ratio
 
 __all__ = ["extend_balloon", "lower_installment", "shorter_term"]
@@ -81,8 +84,7 @@ def _prepare(balance, annual_rate, period_months, method, timing, start_date, ke
     num, den = rate_ratio(annual_rate, period_months)
     _check_method(method)
     _check_timing(timing)
-    if not isinstance(start_date, date):
-        raise ValueError("The start date must be a date, not %r." % (start_date,))
+    check_date(start_date, "start date")
     k = check_whole(kept, "number of instalments kept", 0)
     check_amount(balance, "balance owed")
     check_amount(residual, "residual value")
@@ -94,6 +96,10 @@ def _prepare(balance, annual_rate, period_months, method, timing, start_date, ke
     if balance < target:
         raise ValueError("The balance owed cannot be lower than the principal of the residual value.")
     return money, num, den, k, balance, residual, target, first_free
+
+
+def _check_total(k, m, period_months):
+    check_length(k + m, period_months, "number of instalments kept and rescheduled")
 
 
 def _level_annuity(money, num, den, m, balance, residual, target, first_free):
@@ -139,6 +145,7 @@ def lower_installment(
         balance, annual_rate, period_months, method, timing, start_date, kept, residual, rounding
     )
     m = check_whole(remaining, "number of remaining instalments", 1)
+    _check_total(k, m, period_months)
     if not balance and not residual:
         return []
     if method == "annuity":
@@ -179,6 +186,8 @@ def _annuity_periods(r, level, balance, target, first_free):
         if not covers > balance:
             raise ValueError("The instalment does not cover the interest: the balance would never be repaid.")
         periods = float(npf.nper(r, -level, balance, -target, when="begin" if first_free else "end"))
+    if not periods < MAX_TERM + 1:  # also inf, nan
+        return MAX_TERM + 1
     return max(1, math.ceil(periods - _NPER_TOLERANCE))
 
 
@@ -199,8 +208,8 @@ def shorter_term(
 
     :return: list of row dicts numbered from ``kept + 1`` (empty for a zero balance without
         residual).
-    :raise ValueError: on invalid input, for interest only, or when the level does not cover
-        the interest.
+    :raise ValueError: on invalid input, for interest only, when the level does not cover
+        the interest, or when the count needed would pass the limits of ``limits.py``.
     """
     money, num, den, k, balance, residual, target, first_free = _prepare(
         balance, annual_rate, period_months, method, timing, start_date, kept, residual, rounding
@@ -222,6 +231,11 @@ def shorter_term(
         tn, td = money.ratio(target)
         ln, ld = money.ratio(level)
         m = max(1, -((tn * bd - bn * td) * ld // (bd * td * ln)))
+    if k + m > MAX_TERM or (k + m) * period_months > MAX_MONTHS:
+        raise ValueError(
+            "Keeping this instalment would take the contract past %d instalments or %d months: "
+            "raise the instalment or lower it instead." % (MAX_TERM, MAX_MONTHS)
+        )
     floor = money.out(target)
     while True:
         rows = _build(

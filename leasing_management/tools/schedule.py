@@ -7,7 +7,8 @@ Inputs
 ------
 * ``financed`` F > 0: the amount financed (rounded first to the currency).
 * ``annual_rate``: nominal annual rate in percent, 0 <= rate <= 100.
-* ``term`` n: number of instalments, an integer >= 1.
+* ``term`` n: number of instalments, an integer from 1 to ``MAX_TERM`` (600),
+  and n x p at most ``MAX_MONTHS`` (600 months, 50 years).
 * ``period_months`` p: length of a period, one of 1, 3, 6, 12 months.
 * ``method``: ``'annuity'`` (level instalments), ``'equal_principal'``
   (level principal) or ``'interest_only'`` (the principal is repaid with the
@@ -16,7 +17,9 @@ Inputs
   (paid at the start of each period).
 * ``residual`` R: balloon / purchase option paid at the end of the contract,
   0 <= R < F (rounded first to the currency).
-* ``start_date``: a ``datetime.date``.
+* Every amount must be below ``MAX_AMOUNT`` (10**12); ``start_date`` is a
+  ``datetime.date`` between ``MIN_DATE`` and ``MAX_DATE`` (1900-01-01 ..
+  2199-12-31). See ``limits.py``.
 * ``rounding``: the currency's rounding. Default: ``make_rounding(2)``, half-up
   to the cent. See "Money" below.
 
@@ -98,12 +101,11 @@ Every row is a dict with exactly the keys ``sequence`` (1, 2, ...),
 """
 
 import math
-from datetime import date
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
 from .dates import _check_period, _check_timing, _period_dates, add_months
-from .limits import check_amount, check_whole
+from .limits import check_amount, check_date, check_length, check_whole
 from .money import div_half_up, make_rounding, ratio_of, round_exact, round_half_up
 
 __all__ = [
@@ -297,6 +299,7 @@ def level_installment(
     n = _check_term(term)
     num, den = rate_ratio(annual_rate, period_months)
     _check_timing(timing)
+    check_length(n, period_months)
     financed, residual = _amounts(money, financed, residual)
     return money.out(_level_annuity(money, financed, residual, n, num, den, timing == "advance"))
 
@@ -323,8 +326,8 @@ def compute_schedule(
     num, den = rate_ratio(annual_rate, period_months)
     _check_method(method)
     _check_timing(timing)
-    if not isinstance(start_date, date):
-        raise ValueError("The start date must be a date, not %r." % (start_date,))
+    check_length(n, period_months)
+    check_date(start_date, "start date")
     financed, residual = _amounts(money, financed, residual)
     advance = timing == "advance"
     target = _target(money, residual, num, den, advance)
