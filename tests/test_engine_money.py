@@ -89,3 +89,41 @@ def test_make_rounding_is_half_up_of_the_printed_decimal(units, digits):
 )
 def test_percent_of(amount, percent, expected):
     assert engine.percent_of(amount, percent) == expected
+
+
+@pytest.mark.parametrize(
+    "amount, part, whole, leaving, kept",
+    [
+        # The case: residual 20,000.01, an item of 50,000 of 100,000 leaves:
+        # 20,000.01 * 50,000 / 100,000 = 10,000.005 -> 10,000.01 leaves, 10,000.00 is kept
+        # (rounding the kept part instead would keep 10,000.01 and let 10,000.00 leave).
+        (20000.01, 50000, 100000, 10000.01, 10000.0),
+        (0.01, 1, 2, 0.01, 0.0),  # 0.005 -> 0.01
+        (0.03, 1, 2, 0.02, 0.01),  # 0.015 -> 0.02
+        (100.03, 1, 3, 33.34, 66.69),  # 33.34333...
+        (999.99, 2, 3, 666.66, 333.33),  # 666.66 exactly
+        (7777.77, 3, 8, 2916.66, 4861.11),  # 2,916.66375 -> 2,916.66
+        # 10,000.05 * 12,345.67 = 123,457,317.2835; / 54,321.09 = 2,272.7327 -> 2,272.73
+        (10000.05, 12345.67, 54321.09, 2272.73, 7727.32),
+        (12345.67, 0, 100, 0.0, 12345.67),
+        (12345.67, 100, 100, 12345.67, 0.0),
+    ],
+)
+def test_split_share(amount, part, whole, leaving, kept):
+    assert engine.split_share(amount, part, whole) == (leaving, kept)
+    # The same through a rounding callable that is not the engine's (the generic path).
+    assert engine.split_share(amount, part, whole, lambda x: engine.round_half_up(x)) == (leaving, kept)
+    # The two parts add up to the amount, exactly.
+    assert Decimal(repr(leaving)) + Decimal(repr(kept)) == Decimal(repr(amount))
+
+
+def test_split_share_other_precisions_and_errors():
+    # Whole units: 101 / 2 = 50.5 -> 51 leaves, 50 stays.
+    assert engine.split_share(101, 1, 2, digits=0) == (51.0, 50.0)
+    # 3 decimals: 10.001 / 2 = 5.0005 -> 5.001, 5.000 stays.
+    assert engine.split_share(10.001, 1, 2, engine.make_rounding(3)) == (5.001, 5.0)
+    for args in [(100, 1, 0), (100, -1, 2), (100, 3, 2), (-100, 1, 2), (1e12, 1, 2)]:
+        with pytest.raises(ValueError):
+            engine.split_share(*args)
+    with pytest.raises(ValueError):
+        engine.split_share(100, 1, 2, engine.round_half_up, digits=2)

@@ -15,7 +15,7 @@ from .dates import (
     is_leap_year,
 )
 from .limits import MAX_AMOUNT, MAX_DATE, MAX_MONTHS, MAX_TERM, MIN_DATE
-from .money import div_half_up, from_units, percent_of, ratio_of, round_money, to_units
+from .money import div_half_up, from_units, percent_of, ratio_of, round_money, split_share, to_units
 from .rates import apr, cash_flow_offsets, effective_annual_rate, quote
 from .schedule import (
     METHODS,
@@ -60,5 +60,6 @@ __all__ = [
     "round_half_up",
     "round_money",
     "schedule_totals",
+    "split_share",
     "to_units",
 ]

@@ -16,8 +16,8 @@ One rounding rule for every amount of money the engine produces
   of its printed form gives).
 
 The integer helpers (``div_half_up``, ``ratio_of``) are what the schedule, reschedule and payoff
-code uses in its fast path; ``round_money`` and ``percent_of`` are the public face of the same
-rule.
+code uses in its fast path; ``round_money``, ``percent_of`` and ``split_share`` are the public
+face of the same rule.
 
 A rounding callable that was not made by ``make_rounding`` (for instance Odoo's
 ``currency.round`` for a currency whose step is 0.05) cannot be worked with in integer units:
@@ -31,6 +31,8 @@ import operator
 from decimal import Decimal
 from fractions import Fraction
 
+from .limits import check_amount
+
 __all__ = [
     "MAX_DIGITS",
     "div_half_up",
@@ -40,6 +42,7 @@ __all__ = [
     "ratio_of",
     "round_half_up",
     "round_money",
+    "split_share",
     "to_units",
 ]
 
@@ -210,3 +213,39 @@ def percent_of(amount, percent, rounding=None, *, digits=None):
     an, ad = ratio_of(amount)
     pn, pd = ratio_of(percent)
     return round_exact(Fraction(an * pn, ad * pd * 100), rounding)
+
+
+def split_share(amount, part, whole, rounding=None, *, digits=None):
+    """Split ``amount`` in proportion ``part / whole``: return ``(leaving, kept)``.
+
+    ``leaving`` = ``amount`` x ``part`` / ``whole`` rounded half-up once (exactly);
+    ``kept`` = ``amount`` (rounded) - ``leaving``, the exact remainder, so the two always add up
+    to the amount. Example: a residual value of 20,000.01 of which an item worth 50,000 of
+    100,000 leaves: ``split_share(20000.01, 50000, 100000) == (10000.01, 10000.0)``.
+
+    :param amount: the amount to split (>= 0, below ``MAX_AMOUNT``)
+    :param part: the share that leaves (0 <= part <= whole)
+    :param whole: the whole the share is part of (> 0)
+    :param rounding: the currency's rounding (default: half-up to the cent); or ``digits``
+    :raise ValueError: on a negative amount or part, ``whole`` <= 0 or ``part`` > ``whole``
+    """
+    rounding = resolve_rounding(rounding, digits)
+    check_amount(amount, "amount to split")
+    an, ad = ratio_of(amount)
+    pn, pd = ratio_of(part)
+    wn, wd = ratio_of(whole)
+    if not wn > 0:
+        raise ValueError("The whole a share is taken from must be positive.")
+    if pn < 0:
+        raise ValueError("The share cannot be negative.")
+    if pn * wd > wn * pd:
+        raise ValueError("The share cannot be larger than the whole.")
+    digits = engine_digits(rounding)
+    if digits is not None:
+        scale = 10**digits
+        total = div_half_up(an * scale, ad)
+        leaving = div_half_up(total * pn * wd, pd * wn)
+        return from_units(leaving, digits), from_units(total - leaving, digits)
+    total = rounding(float(Fraction(an, ad)))
+    leaving = round_exact(exact(total) * Fraction(pn * wd, pd * wn), rounding)
+    return leaving, rounding(float(exact(total) - exact(leaving)))
