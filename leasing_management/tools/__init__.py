@@ -16,6 +16,7 @@ from .dates import (
 )
 from .limits import MAX_AMOUNT, MAX_DATE, MAX_MONTHS, MAX_TERM, MIN_DATE
 from .money import div_half_up, from_units, percent_of, ratio_of, round_money, split_share, to_units
+from .payoff import accrued_interest, payoff_quote
 from .rates import apr, cash_flow_offsets, effective_annual_rate, quote
 from .schedule import (
     METHODS,
@@ -38,6 +39,7 @@ __all__ = [
     "METHODS",
     "PERIOD_MONTHS",
     "TIMINGS",
+    "accrued_interest",
     "add_months",
     "apr",
     "cash_flow_offsets",
@@ -53,6 +55,7 @@ __all__ = [
     "level_installment",
     "make_rounding",
     "percent_of",
+    "payoff_quote",
     "periodic_rate",
     "rate_ratio",
     "quote",

@@ -6,7 +6,7 @@ What the lessee owes to end the lease on ``payoff_date``, component by component
   invoiced (instalments and residual value);
 * **interest**: the interest accrued on it by actual days since the last instalment invoiced
   fell due (or since the start date when none was), ``principal x annual_rate / 100 x days /
-  day_count``; a payoff date on or before that date accrues nothing (the
+  day_count`` (``accrued_interest``); a payoff date on or before that date accrues nothing (the
   instalment invoiced already carries the interest up to its own due date);
 * **fee**: the early-termination fee, ``fee_pct / 100 x principal`` (``money.percent_of``);
 * **unpaid_invoices**: what the invoices already issued still ask for (they stay open as they
@@ -28,9 +28,9 @@ the dates between ``MIN_DATE`` and ``MAX_DATE`` (``limits.py``).
 from fractions import Fraction
 
 from .limits import check_amount, check_date
-from .money import exact, percent_of, ratio_of, round_exact
+from .money import exact, percent_of, ratio_of, resolve_rounding, round_exact
 
-__all__ = ["payoff_quote"]
+__all__ = ["accrued_interest", "payoff_quote"]
 
 
 def _check_percent(value, label):
@@ -57,6 +57,35 @@ def _accrued(principal, annual_rate, days, day_count):
     rn, rd = ratio_of(annual_rate)
     cn, cd = ratio_of(day_count)
     return Fraction(pn * rn * days * cd, pd * rd * 100 * cn)
+
+
+def accrued_interest(principal, annual_rate, start, end, rounding=None, day_count=365, *, digits=None):
+    """Interest accrued on ``principal`` by actual days from ``start`` to ``end``.
+
+    ``principal x annual_rate / 100 x days / day_count`` with days = (end - start).days,
+    computed exactly (the principal, once rounded to the currency, and the rate taken as the
+    decimals they print as) and rounded half-up once. 0 when ``end`` <= ``start``.
+    Example: 50,000.00 at 12 % for 27 days = 162,000 / 365 = 443.8356... -> 443.84.
+
+    :param principal: the principal owed (>= 0, below ``MAX_AMOUNT``)
+    :param annual_rate: nominal annual rate in percent (0..100)
+    :param start: ``date`` from which the interest accrues
+    :param end: ``date`` up to which it accrues
+    :param rounding: the currency's rounding (default: half-up to the cent); or ``digits``
+    :param day_count: days in a year (365: actual/365 fixed; 360; 366...)
+    :return: the interest, a float
+    :raise ValueError: on an input out of range
+    """
+    rounding = resolve_rounding(rounding, digits)
+    check_amount(principal, "principal")
+    _check_percent(annual_rate, "annual rate")
+    _check_day_count(day_count)
+    check_date(start, "start of the accrual")
+    check_date(end, "end of the accrual")
+    days = (end - start).days
+    if days <= 0:
+        return 0.0
+    return round_exact(_accrued(round_exact(principal, rounding), annual_rate, days, day_count), rounding)
 
 
 def payoff_quote(
@@ -104,7 +133,7 @@ def payoff_quote(
 
     days = max((payoff_date - accrual_start).days, 0)
     principal = round_exact(outstanding_principal, rounding)
-    interest = round_exact(_accrued(principal, annual_rate, days, day_count), rounding) if days else 0.0
+    interest = accrued_interest(principal, annual_rate, accrual_start, payoff_date, rounding, day_count)
     fee = percent_of(principal, fee_pct, rounding)
     unpaid = round_exact(unpaid_invoices, rounding)
     taxes = round_exact(taxes, rounding)
