@@ -1,14 +1,10 @@
 """Bounds of the engine's inputs (tools/limits.py): refused up front with a plain message."""
 
-import importlib
 from datetime import date
 
 import pytest
 
 from tests._engine import engine
-
-reschedule = importlib.import_module(engine.__name__ + ".reschedule")
-payoff = importlib.import_module(engine.__name__ + ".payoff")
 
 START = date(2024, 1, 31)
 
@@ -78,24 +74,27 @@ def test_dates_the_calendar_holds():
 
 def test_reschedule_bounds():
     reschedule_args = (1000.0, 5.0, 10, 1, "annuity", "arrears", START)
-    reschedule.lower_installment(*reschedule_args, 590)  # 590 kept + 10 = 600
+    engine.lower_installment(*reschedule_args, 590)  # 590 kept + 10 = 600
     with pytest.raises(ValueError, match="600"):
-        reschedule.lower_installment(*reschedule_args, 591)
+        engine.lower_installment(*reschedule_args, 591)
     with pytest.raises(ValueError, match="600"):
-        reschedule.lower_installment(1000.0, 5.0, 10, 12, "annuity", "arrears", START, 41)  # 51 years
+        engine.lower_installment(1000.0, 5.0, 10, 12, "annuity", "arrears", START, 41)  # 51 years
     with pytest.raises(ValueError, match="600"):
-        reschedule.extend_balloon(1000.0, 5.0, 2, 1, "arrears", START, 599)
+        engine.extend_balloon(1000.0, 5.0, 2, 1, "arrears", START, 599)
     with pytest.raises(ValueError):
-        reschedule.lower_installment(1e12, 5.0, 10, 1, "annuity", "arrears", START, 2)
+        engine.lower_installment(1e12, 5.0, 10, 1, "annuity", "arrears", START, 2)
     with pytest.raises(ValueError, match="start date"):
-        reschedule.lower_installment(1000.0, 5.0, 10, 1, "annuity", "arrears", date(9999, 1, 31), 2)
+        engine.lower_installment(1000.0, 5.0, 10, 1, "annuity", "arrears", date(9999, 1, 31), 2)
     # Keeping a tiny level would need thousands of periods: refused, not computed.
     with pytest.raises(ValueError, match="600"):
-        reschedule.shorter_term(100000.0, 0.0, 1.0, 1, "annuity", "arrears", START, 2)
+        engine.shorter_term(100000.0, 0.0, 1.0, 1, "annuity", "arrears", START, 2)
     with pytest.raises(ValueError, match="600"):
-        reschedule.shorter_term(100000.0, 0.0, 1.0, 1, "equal_principal", "arrears", START, 2)
+        engine.shorter_term(100000.0, 0.0, 1.0, 1, "equal_principal", "arrears", START, 2)
     with pytest.raises(ValueError, match="600"):
-        reschedule.shorter_term(100000.0, 1.0, 90.0, 1, "annuity", "arrears", START, 2)
+        engine.shorter_term(100000.0, 1.0, 90.0, 1, "annuity", "arrears", START, 2)
+    # ... unless bounded by max_periods: the last instalment absorbs the rest.
+    rows = engine.shorter_term(100000.0, 0.0, 1.0, 1, "equal_principal", "arrears", START, 2, max_periods=3)
+    assert [row["principal"] for row in rows] == [1.0, 1.0, 99998.0]
 
 
 def test_payoff_bounds():
@@ -109,7 +108,7 @@ def test_payoff_bounds():
         "deposit_held": 0.0,
         "rounding": engine.round_half_up,
     }
-    payoff.payoff_quote(**args)
+    engine.payoff_quote(**args)
     for override in [
         {"payoff_date": date(9999, 12, 31)},
         {"payoff_date": date(1899, 1, 1)},
@@ -119,4 +118,4 @@ def test_payoff_bounds():
         {"unpaid_invoices": 1e15},
     ]:
         with pytest.raises(ValueError):
-            payoff.payoff_quote(**dict(args, **override))
+            engine.payoff_quote(**dict(args, **override))

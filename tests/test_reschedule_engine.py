@@ -154,6 +154,44 @@ def test_lower_installment_equal_principal_half_cent_rounds_up():
     assert generic == expected
 
 
+def test_shorter_term_never_lengthens_equal_principal():
+    # Equal principal, 2 instalments left of 39,665.00 and 39,665.08 (balance 79,330.08), 10 kept,
+    # 6 %/yr monthly (r = 0.005); the lessee prepays 0.01: B = 79,330.07, level 39,665.00.
+    # (B - 0) / 39,665.00 = 2.00000018 -> ceil gives 3 instalments, one more than were left.
+    # With max_periods=2 the count stays 2 and the last absorbs the rest:
+    #   11 (2024-12-31): I = 79,330.07 * 0.005 = 396.65035 -> 396.65  P = 39,665.00  B = 39,665.07
+    #   12 (2025-01-31): I = 39,665.07 * 0.005 = 198.32535 -> 198.33  P = 39,665.07  A = 39,863.40
+    args = (79330.07, 6.0, 39665.0, 1, "equal_principal", "arrears", START, 10)
+    assert len(reschedule.shorter_term(*args)) == 3  # unbounded: the old behaviour
+    expected = rows_of(
+        11,
+        [(39665.0, 396.65, 40061.65, 39665.07), (39665.07, 198.33, 39863.4, 0.0)],
+        [date(2024, 12, 31), date(2025, 1, 31)],
+    )
+    assert reschedule.shorter_term(*args, max_periods=2) == expected
+
+
+def test_shorter_term_never_lengthens_annuity():
+    # The annuity of the first hand-worked schedule: 1,000.00 at 12 %, 3 months, level 340.02,
+    # the last instalment 340.03. Instalment 1 kept (B = 669.98), nothing prepaid, level kept:
+    # 2 payments of 340.02 repay only 340.02 * (1 - 1.01**-2) / 0.01 = 669.9737 < 669.98, so nper
+    # is just above 2 and the unbounded count is 3 (a third instalment of 0.01).
+    args = (669.98, 12.0, 340.02, 1, "annuity", "arrears", START, 1)
+    assert [row["amount"] for row in reschedule.shorter_term(*args)] == [340.02, 340.02, 0.01]
+    # Bounded by the 2 instalments that were left: the original rows 2 and 3.
+    #   2: I = 6.70  P = 333.32  B = 336.66;  3: I = 3.37  P = 336.66  A = 340.03  B = 0
+    expected = rows_of(
+        2,
+        [(333.32, 6.70, 340.02, 336.66), (336.66, 3.37, 340.03, 0.0)],
+        [date(2024, 3, 31), date(2024, 4, 30)],
+    )
+    assert reschedule.shorter_term(*args, max_periods=2) == expected
+    # A bound above what is needed changes nothing; a bound of 0 is refused.
+    assert reschedule.shorter_term(*args, max_periods=5) == reschedule.shorter_term(*args)
+    with pytest.raises(ValueError, match="at least 1"):
+        reschedule.shorter_term(*args, max_periods=0)
+
+
 def test_interest_only_lower_keeps_the_dates_and_the_residual():
     # 1,000.00, residual 200.00, 12 % monthly, interest only, 3 instalments in advance.
     # T = 200 / 1.01 = 198.0198 -> 198.02. Rows 1 (0.00) and 2 (I = 10.00) kept, balance 1,000.00;
@@ -322,7 +360,7 @@ def test_prepayment_invariants(change, mode):
         if lease["timing"] == "advance" and kept == 0 and lease["method"] == "annuity":
             level = installments[0]["amount"]
         try:
-            rows = reschedule.shorter_term(float(balance), lease["annual_rate"], level, **common)
+            rows = reschedule.shorter_term(float(balance), lease["annual_rate"], level, **common, max_periods=remaining)
         except ValueError:
             # Only when the kept level no longer covers the interest (guarded original rows).
             assert dec(level) <= balance * dec(lease["annual_rate"]) / 1200 * lease["period_months"] + 1
@@ -335,7 +373,7 @@ def test_prepayment_invariants(change, mode):
     if mode == "lower":
         assert m == remaining
     else:
-        assert m >= 1
+        assert 1 <= m <= remaining  # a shorter term never lengthens the lease
         if m > 1:
             assert new_installments[-2]["balance"] > float(target)  # no empty last instalment
     # Principal: rescheduled + prepaid + invoiced = financed, exactly.

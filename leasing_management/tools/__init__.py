@@ -18,6 +18,7 @@ from .limits import MAX_AMOUNT, MAX_DATE, MAX_MONTHS, MAX_TERM, MIN_DATE
 from .money import div_half_up, from_units, percent_of, ratio_of, round_money, split_share, to_units
 from .payoff import accrued_interest, payoff_quote
 from .rates import apr, cash_flow_offsets, effective_annual_rate, quote
+from .reschedule import extend_balloon, lower_installment, shorter_term
 from .schedule import (
     METHODS,
     compute_schedule,
@@ -50,9 +51,11 @@ __all__ = [
     "due_dates",
     "effective_annual_rate",
     "end_date",
+    "extend_balloon",
     "from_units",
     "is_leap_year",
     "level_installment",
+    "lower_installment",
     "make_rounding",
     "percent_of",
     "payoff_quote",
@@ -63,6 +66,7 @@ __all__ = [
     "round_half_up",
     "round_money",
     "schedule_totals",
+    "shorter_term",
     "split_share",
     "to_units",
 ]

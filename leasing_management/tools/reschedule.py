@@ -35,7 +35,9 @@ Rules
   instalment, paid on the start date, carries none (as in ``schedule.py``).
 * Target balance after the last instalment T: 0 without residual, R in arrears,
   round(R / (1 + r)) in advance (the residual line carries the last period's interest).
-  B must be at least T.
+  B must be at least T. B = T is accepted: the new instalments then carry interest only and
+  the residual line the whole principal; whether a change may leave no instalment principal
+  is the model's decision, not the engine's.
 * Level instalment of an annuity over m periods. In arrears, and in advance when k >= 1, the
   balance B is struck one period before the first new row, so
   A = round((B (1 + r)^m - T) r / ((1 + r)^m - 1)) (pmt(r, m, -B, T, when='end'), exactly; in
@@ -49,9 +51,12 @@ Rules
   periods: m = ceil(numpy_financial.nper(r, -A, B, -T, when)) for an annuity (at r = 0,
   (B - T) / A: numpy-financial 1.0.0 gets the sign of its own zero-rate case wrong), a count
   within 1e-9 of a whole number taken as that number; exactly ceil((B - T) / P) for equal
-  principal; at least 1. Should the rounded rows repay everything before the m-th, m is reduced.
-  A count past the bounds raises ``ValueError``. Interest only has no level principal to keep:
-  ``ValueError``.
+  principal; at least 1. With ``max_periods`` (the number of
+  instalments that remained before the change) m never exceeds it: a shorter term never
+  lengthens the lease, the last instalment absorbs what the rounded level leaves (a
+  prepayment of 0.01 on 39,665.00 + 39,665.08 keeps 2 instalments, not 3). Should the rounded
+  rows repay everything before the m-th, m is reduced. A count past the bounds raises
+  ``ValueError``. Interest only has no level principal to keep: ``ValueError``.
 * ``extend_balloon``: the residual line becomes N annuity instalments at a given rate: the
   rows of ``lower_installment`` for B = the residual line's principal (R in arrears, T in
   advance), k = the number of instalments, m = N, no residual.
@@ -202,10 +207,14 @@ def shorter_term(
     kept,
     residual=0.0,
     rounding=None,
+    max_periods=None,
 ):
     """New rows keeping ``level`` (the annuity instalment, or the principal per period for equal
     principal) over as few instalments as needed; the last one absorbs the rest.
 
+    :param max_periods: most new instalments (typically the number that remained before the
+        change): the new count never exceeds it, however the rounding falls; the last of them
+        absorbs what is left. ``None``: no such bound.
     :return: list of row dicts numbered from ``kept + 1`` (empty for a zero balance without
         residual).
     :raise ValueError: on invalid input, for interest only, when the level does not cover
@@ -214,6 +223,8 @@ def shorter_term(
     money, num, den, k, balance, residual, target, first_free = _prepare(
         balance, annual_rate, period_months, method, timing, start_date, kept, residual, rounding
     )
+    if max_periods is not None:
+        max_periods = check_whole(max_periods, "most remaining instalments", 1)
     if method == "interest_only":
         raise ValueError("An interest-only lease has no level principal to keep: lower the instalment instead.")
     check_amount(level, "instalment to keep")
@@ -231,6 +242,8 @@ def shorter_term(
         tn, td = money.ratio(target)
         ln, ld = money.ratio(level)
         m = max(1, -((tn * bd - bn * td) * ld // (bd * td * ln)))
+    if max_periods is not None and m > max_periods:
+        m = max_periods
     if k + m > MAX_TERM or (k + m) * period_months > MAX_MONTHS:
         raise ValueError(
             "Keeping this instalment would take the contract past %d instalments or %d months: "
