@@ -7,6 +7,7 @@ The invariants are checked in ``decimal`` arithmetic against oracles written her
 
 import calendar
 import importlib
+import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -434,3 +435,28 @@ def test_no_prepayment_in_arrears_reproduces_the_original_dates_and_principal(ch
     # Interest only keeps every figure; equal principal too when nothing was kept.
     if lease["method"] == "interest_only" or (lease["method"] == "equal_principal" and kept == 0):
         assert rows == original[kept:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 3000).map(lambda v: v / 100000),  # r: 0.00001 .. 0.03 a period
+    st.integers(100_00, 10_000_000_00),  # balance in cents
+    st.integers(0, 90),  # target, % of the balance
+    st.integers(101, 400),  # level, % of the interest-only payment
+    st.booleans(),
+)
+def test_count_of_periods_matches_numpy_financial_nper(r, balance_cents, target_pct, level_pct, first_free):
+    """The closed-form count of shorter_term against numpy-financial's nper (a cross-check: the
+    engine does not call numpy-financial any more)."""
+    import numpy_financial as npf
+
+    balance = balance_cents / 100
+    target = round(balance * target_pct / 100, 2)
+    level = round(balance * r * level_pct / 100 + 0.01, 2)
+    nper = float(npf.nper(r, -level, balance, -target, when="begin" if first_free else "end"))
+    if nper > engine.MAX_TERM:
+        return
+    expected = max(1, math.ceil(nper - 1e-9))
+    got = reschedule._annuity_periods(r, level, balance, target, first_free)
+    # Equal, except where nper is within float noise of a whole number.
+    assert got == expected or abs(nper - round(nper)) < 1e-6

@@ -48,10 +48,10 @@ Rules
   the annuity above, for equal principal round((B - T) / m), for interest only no
   principal before the last instalment (the same dates, the principal reduced at the end).
 * ``shorter_term``: the same level (annuity instalment, or equal principal per period), fewer
-  periods: m = ceil(numpy_financial.nper(r, -A, B, -T, when)) for an annuity (at r = 0,
-  (B - T) / A: numpy-financial 1.0.0 gets the sign of its own zero-rate case wrong), a count
-  within 1e-9 of a whole number taken as that number; exactly ceil((B - T) / P) for equal
-  principal; at least 1. With ``max_periods`` (the number of
+  periods: m = ceil(ln((A' - T r) / (A' - B r)) / ln(1 + r)) for an annuity, A' = A, or
+  A (1 + r) when k = 0 in advance (numpy_financial.nper's count; at r = 0, (B - T) / A),
+  for an annuity a count within 1e-9 of a whole number is taken as that number; exactly
+  ceil((B - T) / P) for equal principal; at least 1. With ``max_periods`` (the number of
   instalments that remained before the change) m never exceeds it: a shorter term never
   lengthens the lease, the last instalment absorbs what the rounded level leaves (a
   prepayment of 0.01 on 39,665.00 + 39,665.08 keeps 2 instalments, not 3). Should the rounded
@@ -70,8 +70,6 @@ Every row is a dict with the keys of ``compute_schedule``'s rows: ``sequence``, 
 """
 
 import math
-
-import numpy_financial as npf
 
 from .dates import _check_timing, _period_dates, add_months
 from .limits import MAX_MONTHS, MAX_TERM, check_amount, check_date, check_length, check_whole
@@ -179,18 +177,23 @@ def lower_installment(
 
 def _annuity_periods(r, level, balance, target, first_free):
     """Whole periods an annuity of ``level`` needs to bring ``balance`` down to ``target``
-    (floats; the rounded rows decide in the end, see ``shorter_term``)."""
+    (floats; the rounded rows decide in the end, see ``shorter_term``).
+
+    B (1 + r)^m - A' ((1 + r)^m - 1) / r = T, with A' = A in arrears and A (1 + r) when the
+    first instalment is paid on the start date, gives (1 + r)^m = (A' - T r) / (A' - B r):
+    m = ln((A' - T r) / (A' - B r)) / ln(1 + r) (what ``numpy_financial.nper`` computes); at
+    r = 0, m = (B - T) / A."""
     if balance == target:
         return 1
     if r == 0.0:
         periods = (balance - target) / level
     else:
+        paid = level * (1.0 + r) if first_free else level
         # The level must exceed the interest (on the balance discounted a period in advance),
-        # or the balance never comes down: nper would be infinite.
-        covers = level * (1.0 + r) / r if first_free else level / r
-        if not covers > balance:
+        # or the balance never comes down: the count would be infinite.
+        if not paid > balance * r:
             raise ValueError("The instalment does not cover the interest: the balance would never be repaid.")
-        periods = float(npf.nper(r, -level, balance, -target, when="begin" if first_free else "end"))
+        periods = math.log((paid - target * r) / (paid - balance * r)) / math.log1p(r)
     if not periods < MAX_TERM + 1:  # also inf, nan
         return MAX_TERM + 1
     return max(1, math.ceil(periods - _NPER_TOLERANCE))
