@@ -17,7 +17,7 @@ from .dates import (
 from .limits import MAX_AMOUNT, MAX_DATE, MAX_MONTHS, MAX_TERM, MIN_DATE
 from .money import div_half_up, from_units, percent_of, ratio_of, round_money, split_share, to_units
 from .payoff import accrued_interest, payoff_quote
-from .rates import apr, cash_flow_offsets, effective_annual_rate, quote
+from .rates import apr, cash_flow_offsets, effective_annual_rate, irr, quote
 from .reschedule import extend_balloon, lower_installment, shorter_term
 from .schedule import (
     METHODS,
@@ -53,6 +53,7 @@ __all__ = [
     "end_date",
     "extend_balloon",
     "from_units",
+    "irr",
     "is_leap_year",
     "level_installment",
     "lower_installment",

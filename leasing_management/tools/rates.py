@@ -1,11 +1,23 @@
 """Rates of a leasing / loan contract: effective rate, APR, quote (no Odoo).
 
 All rates returned here are in percent.
+
+Internal rate of return
+=======================
+The APR is the rate i per period at which the flows of a contract are worth nothing today:
+NPV(i) = sum of amount_k / (1 + i) ** t_k = 0, t_k being the time of flow k in periods of the
+contract (negative amounts are paid out by the lender, positive ones received). ``irr`` solves
+it with the variable L = ln(1 + i), where NPV is a plain sum of exponentials, so one evaluation
+costs O(n) whatever the term (numpy-financial's ``irr`` finds the roots of a polynomial of
+degree n: O(n**3) time and O(n**2) memory). A root is bracketed first (NPV at L = 0, then at
++-0.01, +-0.02, +-0.04, ... until the sign changes), then refined by Newton's method, with a
+bisection step whenever Newton would leave the bracket, down to a few units in the last place
+of L. With the usual flows (the lender pays out first, then only receives) the root is unique;
+with several sign changes it is the bracketed root nearest to 0, like numpy-financial's choice.
+The rate of a period is i = exp(L) - 1, the annual rate (1 + i) ** (12 / p) - 1.
 """
 
 import math
-
-import numpy_financial as npf
 
 from .dates import _check_period, _check_timing
 from .limits import check_amount
@@ -21,8 +33,15 @@ __all__ = [
     "apr",
     "cash_flow_offsets",
     "effective_annual_rate",
+    "irr",
     "quote",
 ]
+
+# Bracketing of the root in L = ln(1 + i): the first step and the widest |L| tried
+# (L = 20 is a rate of 48,500,000 % a period; L = -20 loses all but 2e-9 of the money).
+_FIRST_STEP = 0.01
+_WIDEST = 20.0
+_MAX_ITERATIONS = 200
 
 
 def effective_annual_rate(annual_rate, period_months):
@@ -42,12 +61,133 @@ def cash_flow_offsets(term, timing):
     return list(range(first, first + term))
 
 
+def _npv(times, amounts, x):
+    """NPV at L = x and its derivative, both multiplied by exp(s x) > 0 (s = 0 for x >= 0,
+    the last time for x < 0) so that no exponential overflows: the same sign and the same
+    roots as the NPV itself."""
+    shift = 0.0 if x >= 0.0 else times[-1]
+    exp = math.exp
+    value = 0.0
+    slope = 0.0
+    for t, c in zip(times, amounts):
+        d = shift - t
+        term = c * exp(d * x)
+        value += term
+        slope += d * term
+    return value, slope
+
+
+def _flows(times, amounts):
+    """Flows sorted by time, those at the same time added (in the order given), zeros left out."""
+    merged = {}
+    for t, c in zip(times, amounts):
+        if t in merged:
+            merged[t] += c
+        else:
+            merged[t] = c
+    pairs = sorted((t, c) for t, c in merged.items() if c)
+    return [t for t, _c in pairs], [c for _t, c in pairs]
+
+
+def _solve_log_rate(times, amounts):
+    """L = ln(1 + i) where the NPV of the flows is 0 (see the module docstring), or None."""
+    if not amounts or all(c > 0 for c in amounts) or all(c < 0 for c in amounts):
+        return None
+    f0 = math.fsum(amounts)
+    if f0 == 0.0:
+        return 0.0
+    # Bracket: widen symmetrically from 0 until the sign changes (the negative side first at
+    # the same |L|: its rate is nearer to 0).
+    negative = f0 < 0.0
+    lo = hi = None
+    low, high = 0.0, 0.0
+    step = _FIRST_STEP
+    while step <= _WIDEST:
+        for x in (-step, step):
+            value = _npv(times, amounts, x)[0]
+            if (value < 0.0) != negative or value == 0.0:
+                if value == 0.0:
+                    return x
+                lo, hi = (x, low) if x < 0.0 else (high, x)
+                break
+            if x < 0.0:
+                low = x
+            else:
+                high = x
+        if lo is not None:
+            break
+        step *= 2.0
+    if lo is None:
+        return None
+    # The NPV has the sign of f0 at one end of [lo, hi] and the other sign at the other end.
+    f_lo = _npv(times, amounts, lo)[0]
+    rising = f_lo < 0.0
+    x = 0.5 * (lo + hi)
+    for _ in range(_MAX_ITERATIONS):
+        value, slope = _npv(times, amounts, x)
+        if value == 0.0:
+            return x
+        if (value < 0.0) == rising:
+            lo = x
+        else:
+            hi = x
+        if slope != 0.0:
+            new = x - value / slope
+        else:
+            new = lo - 1.0  # force a bisection
+        if not lo < new < hi:
+            new = 0.5 * (lo + hi)
+        if abs(new - x) <= 4e-16 * max(1.0, abs(x)) or not lo < new < hi:
+            return new
+        x = new
+    return x
+
+
+def irr(amounts, times=None):
+    """Internal rate of return per period (a fraction, not percent) of cash flows.
+
+    ``amounts[k]`` is received at time ``times[k]`` periods from now (default: k); negative
+    amounts are paid out. Solves sum amount / (1 + i) ** t = 0 in O(n) per iteration (see the
+    module docstring). Flows at the same time are added; zero amounts are ignored.
+
+    :raise ValueError: when the flows have no rate of return (all of one sign, nothing paid out
+        or received, no sign change of the NPV between -100 % and +48,500,000 % a period), or on
+        invalid input (not finite numbers, negative times, lists of different lengths).
+    """
+    amounts = [float(c) for c in amounts]
+    if times is None:
+        times = list(range(len(amounts)))
+    else:
+        times = [float(t) for t in times]
+        if len(times) != len(amounts):
+            raise ValueError("Each cash flow needs exactly one time.")
+    for t, c in zip(times, amounts):
+        if not (math.isfinite(c) and math.isfinite(t)) or t < 0:
+            raise ValueError("The cash flows must be finite amounts at times from 0 on.")
+    times, amounts = _flows(times, amounts)
+    log_rate = _solve_log_rate(times, amounts)
+    if log_rate is None:
+        raise ValueError("These cash flows have no rate of return.")
+    return math.expm1(log_rate)
+
+
+def _annual_percent(times, amounts, period_months, scale, what):
+    """APR (percent) of flows in periods: 0 when they add up to nothing (no interest, no fee)."""
+    # Below a millionth of a cent per unit disbursed the difference is noise.
+    if abs(math.fsum(amounts)) <= 1e-8 * max(1.0, scale):
+        return 0.0
+    times, amounts = _flows(times, amounts)
+    log_rate = _solve_log_rate(times, amounts)
+    if log_rate is None:
+        raise ValueError("The cash flows of this %s have no rate of return." % what)
+    return math.expm1(log_rate * 12 / period_months) * 100.0
+
+
 def apr(net_disbursed, rows, period_months, timing):
     """Annual percentage rate (percent) of a schedule.
 
-    The internal rate of return (``numpy_financial.irr``) of the real cash
-    flows per period, annualised as an effective rate
-    ((1 + irr) ** (12 / p) - 1) * 100:
+    The internal rate of return (``irr``) of the real cash flows per period, annualised as an
+    effective rate ((1 + irr) ** (12 / p) - 1) * 100:
 
     * index 0: the lender pays out ``-net_disbursed``;
     * each instalment row's amount at its period index (k in arrears, k - 1
@@ -68,21 +208,13 @@ def apr(net_disbursed, rows, period_months, timing):
     n = len(installments)
     if not n:
         raise ValueError("The schedule has no instalment.")
-    flows = [0.0] * (n + 1)
-    flows[0] = -float(net_disbursed)
+    times = [0]
+    amounts = [-float(net_disbursed)]
     shift = 0 if timing == "arrears" else 1
     for row in rows:
-        if row["line_type"] == "installment":
-            flows[row["sequence"] - shift] += row["amount"]
-        else:
-            flows[n] += row["amount"]
-    # Below a millionth of a cent per unit disbursed the difference is noise.
-    if abs(math.fsum(flows)) <= 1e-8 * max(1.0, float(net_disbursed)):
-        return 0.0
-    rate = npf.irr(flows)
-    if math.isnan(rate):
-        raise ValueError("The cash flows of this schedule have no rate of return.")
-    return ((1.0 + rate) ** (12 / period_months) - 1.0) * 100.0
+        times.append(row["sequence"] - shift if row["line_type"] == "installment" else n)
+        amounts.append(row["amount"])
+    return _annual_percent(times, amounts, period_months, float(net_disbursed), "schedule")
 
 
 def quote(
