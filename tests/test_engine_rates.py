@@ -1,6 +1,7 @@
 """Effective rate, APR and quote. References are computed here with the
 decimal module (bisection for the IRR), never with the code under test."""
 
+import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -401,3 +402,95 @@ def test_irr_without_solution_raises():
         engine.irr([-100, 110], [0])  # one time for two amounts
     with pytest.raises(ValueError):
         engine.irr([-100, 110], [0, -1])  # before time 0
+
+
+def oracle_add_months(d, months):
+    year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month += 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def oracle_time(start, when, period):
+    """The time convention of rates.py written independently: k whole periods to the last
+    period date on or before ``when``, then the days since it over the days of that period."""
+    k = 0
+    while oracle_add_months(start, (k + 1) * period) <= when:
+        k += 1
+    base = oracle_add_months(start, k * period)
+    following = oracle_add_months(start, (k + 1) * period)
+    return k + Fraction((when - base).days, (following - base).days)
+
+
+def test_period_time():
+    start = date(2024, 1, 31)
+    # Due dates are whole periods: Feb 29, Mar 31, Apr 30 are 1, 2, 3.
+    assert [engine.period_time(start, d, 1) for d in (start, date(2024, 2, 29), date(2024, 4, 30))] == [0, 1, 3]
+    # 2024-05-15 is 15 days after Apr 30 in a period of 31 days (Apr 30 -> May 31).
+    assert engine.period_time(start, date(2024, 5, 15), 1) == 3 + 15 / 31
+    # Quarterly from Nov 30: Feb 29, May 30; Mar 30 is 30 days into a period of 91.
+    assert engine.period_time(date(2023, 11, 30), date(2024, 3, 30), 3) == 1 + 30 / 91
+    with pytest.raises(ValueError):
+        engine.period_time(start, date(2024, 1, 30), 1)
+
+
+@pytest.mark.parametrize("timing", ["arrears", "advance"])
+@pytest.mark.parametrize("residual, fee", [(0, 0), (0, 250), (3000, 120)])
+def test_apr_of_due_date_flows_is_apr(timing, residual, fee):
+    """Every flow on a due date: exactly the APR of ``apr``."""
+    rows = engine.compute_schedule(12000, 7.9, 24, 1, "annuity", timing, START, residual=residual)
+    net = 12000 - fee
+    flows = [(START, -net)] + [(r["due_date"], r["amount"]) for r in rows]
+    assert engine.apr_of_dated_flows(START, flows, 1) == engine.apr(net, rows, 1, timing)
+
+
+def test_apr_of_a_mid_period_prepayment():
+    # 10,000.00 at 6 % a year, 12 monthly instalments in arrears from 2024-01-31, 100.00 of fees
+    # up front. Instalments 1-3 are paid on their due dates; on 2024-05-15 the lessee prepays
+    # 3,000.00 and the 9 instalments left are lowered (from the balance after instalment 3, less
+    # 3,000.00, due on the original dates).
+    start = date(2024, 1, 31)
+    rows = engine.compute_schedule(10000, 6, 12, 1, "annuity", "arrears", start)
+    balance = rows[2]["balance"] - 3000
+    rest = engine.lower_installment(balance, 6, 9, 1, "annuity", "arrears", start, 3)
+    flows = [(start, -9900.0)]
+    flows += [(r["due_date"], r["amount"]) for r in rows[:3]]
+    flows += [(date(2024, 5, 15), 3000.0)]
+    flows += [(r["due_date"], r["amount"]) for r in rest]
+    got = engine.apr_of_dated_flows(start, flows, 1)
+    oracle = rate_by_bisection([(oracle_time(start, d, 1), a) for d, a in flows])
+    assert got == pytest.approx(annualise(oracle, 1), abs=1e-9)
+    # The prepayment at its date, not at a due date: moving it to May 31 (a due date) gives a
+    # different rate, and the fees make the APR exceed the effective rate of 6 %.
+    moved = [(date(2024, 5, 31), a) if d == date(2024, 5, 15) else (d, a) for d, a in flows]
+    assert engine.apr_of_dated_flows(start, moved, 1) != pytest.approx(got, abs=1e-6)
+    assert got > engine.effective_annual_rate(6, 1)
+
+
+def test_apr_of_a_returned_item():
+    # Quarterly lease of 20,000.00 at 8 % (r = 0.02), 8 instalments in advance from 2024-03-15.
+    # On 2024-09-01 an item is returned and its share of 5,000.00 comes back to the lessor (an
+    # inflow at that date); the instalments left are lowered from the balance after the third.
+    start = date(2024, 3, 15)
+    rows = engine.compute_schedule(20000, 8, 8, 3, "annuity", "advance", start)
+    rest = engine.lower_installment(rows[2]["balance"] - 5000, 8, 5, 3, "annuity", "advance", start, 3)
+    flows = [(start, -20000.0)] + [(r["due_date"], r["amount"]) for r in rows[:3]]
+    flows += [(date(2024, 9, 1), 5000.0)] + [(r["due_date"], r["amount"]) for r in rest]
+    got = engine.apr_of_dated_flows(start, flows, 3)
+    oracle = rate_by_bisection([(oracle_time(start, d, 3), a) for d, a in flows])
+    assert got == pytest.approx(annualise(oracle, 3), abs=1e-9)
+
+
+def test_apr_of_dated_flows_errors():
+    start = date(2024, 1, 31)
+    with pytest.raises(ValueError):
+        engine.apr_of_dated_flows(start, [], 1)
+    with pytest.raises(ValueError):
+        engine.apr_of_dated_flows(start, [(date(2024, 1, 30), -100), (date(2024, 2, 29), 101)], 1)
+    with pytest.raises(ValueError):
+        engine.apr_of_dated_flows(start, [(start, 100), (date(2024, 2, 29), 101)], 1)  # no outflow
+    with pytest.raises(ValueError):
+        engine.apr_of_dated_flows(start, [(start, -100), ("2024-02-29", 101)], 1)
+    with pytest.raises(ValueError):
+        engine.apr_of_dated_flows(start, [(start, -100), (date(2024, 2, 29), 101)], 2)
+    # Repaying exactly what was lent: 0 %.
+    assert engine.apr_of_dated_flows(start, [(start, -100), (date(2024, 3, 10), 100)], 1) == 0.0

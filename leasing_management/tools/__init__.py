@@ -17,7 +17,7 @@ from .dates import (
 from .limits import MAX_AMOUNT, MAX_DATE, MAX_MONTHS, MAX_TERM, MIN_DATE
 from .money import div_half_up, from_units, percent_of, ratio_of, round_money, split_share, to_units
 from .payoff import accrued_interest, payoff_quote
-from .rates import apr, cash_flow_offsets, effective_annual_rate, irr, quote
+from .rates import apr, apr_of_dated_flows, cash_flow_offsets, effective_annual_rate, irr, period_time, quote
 from .reschedule import extend_balloon, lower_installment, shorter_term
 from .schedule import (
     METHODS,
@@ -31,18 +31,19 @@ from .schedule import (
 )
 
 __all__ = [
+    "COMMISSION_BASES",
     "MAX_AMOUNT",
     "MAX_DATE",
     "MAX_MONTHS",
     "MAX_TERM",
-    "MIN_DATE",
-    "COMMISSION_BASES",
     "METHODS",
+    "MIN_DATE",
     "PERIOD_MONTHS",
     "TIMINGS",
     "accrued_interest",
     "add_months",
     "apr",
+    "apr_of_dated_flows",
     "cash_flow_offsets",
     "commission_amount",
     "compute_schedule",
@@ -58,11 +59,12 @@ __all__ = [
     "level_installment",
     "lower_installment",
     "make_rounding",
-    "percent_of",
     "payoff_quote",
+    "percent_of",
+    "period_time",
     "periodic_rate",
-    "rate_ratio",
     "quote",
+    "rate_ratio",
     "ratio_of",
     "round_half_up",
     "round_money",

@@ -15,12 +15,22 @@ bisection step whenever Newton would leave the bracket, down to a few units in t
 of L. With the usual flows (the lender pays out first, then only receives) the root is unique;
 with several sign changes it is the bracketed root nearest to 0, like numpy-financial's choice.
 The rate of a period is i = exp(L) - 1, the annual rate (1 + i) ** (12 / p) - 1.
+
+Time of a dated flow
+====================
+``apr_of_dated_flows`` measures time in periods of the contract along its own calendar: the
+k-th period date is start + k x p months (``dates.add_months`` from the start date, the day
+clamped to the month end: Jan 31, Feb 29, Mar 31, ...). A flow dated d, date_k <= d < date_k+1,
+is at t = k + (d - date_k).days / (date_k+1 - date_k).days: a due date is a whole number of
+periods, a date between two is counted in actual days as a fraction of the period it falls
+in. So flows only on due dates give exactly the APR of ``apr``, and a prepayment 15 days into
+a 30-day month is half a period after the last due date.
 """
 
 import math
 
-from .dates import _check_period, _check_timing
-from .limits import check_amount
+from .dates import _check_period, _check_timing, add_months
+from .limits import check_amount, check_date
 from .money import exact, round_exact
 from .schedule import (
     compute_schedule,
@@ -31,6 +41,7 @@ from .schedule import (
 
 __all__ = [
     "apr",
+    "apr_of_dated_flows",
     "cash_flow_offsets",
     "effective_annual_rate",
     "irr",
@@ -215,6 +226,60 @@ def apr(net_disbursed, rows, period_months, timing):
         times.append(row["sequence"] - shift if row["line_type"] == "installment" else n)
         amounts.append(row["amount"])
     return _annual_percent(times, amounts, period_months, float(net_disbursed), "schedule")
+
+
+def period_time(start_date, when, period_months):
+    """Time of the date ``when`` in periods of ``period_months`` from ``start_date`` (a float):
+    k + (when - date_k).days / (date_k+1 - date_k).days, date_k = start + k periods (see the
+    module docstring). ``ValueError`` for a date before the start."""
+    if when < start_date:
+        raise ValueError("A cash flow cannot be dated before the start date (%s < %s)." % (when, start_date))
+    k = ((when.year - start_date.year) * 12 + when.month - start_date.month) // period_months
+    while k > 0 and add_months(start_date, k * period_months) > when:
+        k -= 1
+    while add_months(start_date, (k + 1) * period_months) <= when:
+        k += 1
+    date_k = add_months(start_date, k * period_months)
+    if when == date_k:
+        return k
+    date_next = add_months(start_date, (k + 1) * period_months)
+    return k + (when - date_k).days / (date_next - date_k).days
+
+
+def apr_of_dated_flows(start_date, flows, period_months):
+    """APR (percent) of a lease's real cash flows at their dates.
+
+    :param start_date: the contract's start date (time 0; the calendar of its periods)
+    :param flows: list of ``(date, amount)``: negative amounts are paid out by the lender (the
+        net amount disbursed at the start), positive ones received (each instalment at its due
+        date, a prepayment or a payoff at its date, a returned item's share at the date of the
+        return); none dated before the start date. Flows on the same date are added.
+    :param period_months: the contract's period (1, 3, 6 or 12 months)
+    :return: ((1 + i) ** (12 / p) - 1) * 100, i the rate per period at which the NPV of the flows
+        is 0, their times measured as in the module docstring; 0.0 when the flows add up to
+        nothing. With every flow on a due date this is exactly ``apr`` of the same flows.
+    :raise ValueError: on invalid input or when the flows have no rate of return.
+    """
+    _check_period(period_months)
+    check_date(start_date, "start date")
+    times = []
+    amounts = []
+    paid_out = 0.0
+    for item in flows:
+        try:
+            when, amount = item
+        except (TypeError, ValueError):
+            raise ValueError("Each cash flow must be a (date, amount) pair, not %r." % (item,)) from None
+        if not hasattr(when, "toordinal"):
+            raise ValueError("The date of a cash flow must be a date, not %r." % (when,))
+        check_amount(amount, "cash flow", allow_negative=True)
+        times.append(period_time(start_date, when, period_months))
+        amounts.append(float(amount))
+        if amount < 0:
+            paid_out -= amount
+    if not amounts:
+        raise ValueError("There are no cash flows.")
+    return _annual_percent(times, amounts, period_months, paid_out, "lease")
 
 
 def quote(
