@@ -70,6 +70,12 @@ def test_dates_the_calendar_holds():
     assert rows[-1]["due_date"] == date(2249, 12, 31)
     with pytest.raises(ValueError, match="start date"):
         engine.quote(1000, 0, 5, 12, 1, "annuity", "arrears", date(9999, 1, 1))
+    # A datetime is checked as its date (comparing it with a date would raise TypeError).
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="start date"):
+        engine.compute_schedule(1000, 5, 12, 1, "annuity", "arrears", datetime(9999, 1, 1, 12))
+    assert engine.accrued_interest(36500, 1, datetime(2024, 1, 1), datetime(2024, 1, 3)) == 2.0
 
 
 def test_reschedule_bounds():

@@ -65,6 +65,10 @@ def test_round_money_and_make_rounding_are_one_rule():
         engine.round_money("1.00")
     with pytest.raises(ValueError):
         engine.make_rounding(10)
+    with pytest.raises(ValueError):
+        engine.to_units(1.5, -1)
+    with pytest.raises(ValueError):
+        engine.from_units(150, 2.5)
 
 
 @settings(max_examples=500, deadline=None)

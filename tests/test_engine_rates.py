@@ -492,5 +492,11 @@ def test_apr_of_dated_flows_errors():
         engine.apr_of_dated_flows(start, [(start, -100), ("2024-02-29", 101)], 1)
     with pytest.raises(ValueError):
         engine.apr_of_dated_flows(start, [(start, -100), (date(2024, 2, 29), 101)], 2)
+    # A datetime counts as its date.
+    from datetime import datetime
+
+    flows = [(start, -100), (date(2024, 2, 29), 101)]
+    stamped = [(start, -100), (datetime(2024, 2, 29, 17, 30), 101)]
+    assert engine.apr_of_dated_flows(start, stamped, 1) == engine.apr_of_dated_flows(start, flows, 1)
     # Repaying exactly what was lent: 0 %.
     assert engine.apr_of_dated_flows(start, [(start, -100), (date(2024, 3, 10), 100)], 1) == 0.0

@@ -14,7 +14,7 @@ The models may import these constants to show their own translated messages firs
 """
 
 import operator
-from datetime import date
+from datetime import date, datetime
 
 __all__ = ["MAX_AMOUNT", "MAX_DATE", "MAX_MONTHS", "MAX_TERM", "MIN_DATE"]
 
@@ -48,7 +48,8 @@ def check_date(value, label):
     """Refuse what is not a ``date`` between ``MIN_DATE`` and ``MAX_DATE``; return it."""
     if not isinstance(value, date):
         raise ValueError("The %s must be a date, not %r." % (label, value))
-    if not MIN_DATE <= value <= MAX_DATE:
+    day = value.date() if isinstance(value, datetime) else value
+    if not MIN_DATE <= day <= MAX_DATE:
         raise ValueError("The %s must lie between 1900-01-01 and 2199-12-31, not %s." % (label, value))
     return value
 

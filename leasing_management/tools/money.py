@@ -124,6 +124,7 @@ def to_units(value, digits=2):
     ``to_units(1.005, 2) == 101``, ``to_units(-2.675, 2) == -268``,
     ``to_units(499.995, 2) == 50000``.
     """
+    digits = _check_digits(digits)
     if type(value) is float:
         scaled = value * 10**digits
         if -_FAST_UNITS < scaled < _FAST_UNITS:
@@ -136,8 +137,9 @@ def to_units(value, digits=2):
 
 def from_units(units, digits=2):
     """The float nearest to ``units`` x 10**-digits (``units`` an int)."""
+    digits = _check_digits(digits)
     # int / int true division is correctly rounded in CPython, whatever the size of the ints.
-    return units / 10**digits
+    return operator.index(units) / 10**digits
 
 
 def round_money(value, digits=2):

@@ -28,6 +28,7 @@ a 30-day month is half a period after the last due date.
 """
 
 import math
+from datetime import date, datetime
 
 from .dates import _check_period, _check_timing, add_months
 from .limits import check_amount, check_date
@@ -270,7 +271,9 @@ def apr_of_dated_flows(start_date, flows, period_months):
             when, amount = item
         except (TypeError, ValueError):
             raise ValueError("Each cash flow must be a (date, amount) pair, not %r." % (item,)) from None
-        if not hasattr(when, "toordinal"):
+        if isinstance(when, datetime):
+            when = when.date()
+        elif not isinstance(when, date):
             raise ValueError("The date of a cash flow must be a date, not %r." % (when,))
         check_amount(amount, "cash flow", allow_negative=True)
         times.append(period_time(start_date, when, period_months))
