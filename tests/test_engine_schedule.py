@@ -10,6 +10,7 @@ from datetime import date
 import numpy_financial as npf
 import pytest
 
+from tests import _oracles as oracles
 from tests._engine import engine
 
 START = date(2024, 1, 31)  # a month end in a leap year
@@ -263,13 +264,6 @@ def test_textbook_car_loan():
     assert (rows[0]["interest"], rows[0]["principal"]) == (100.0, 286.66)
 
 
-def _half_up(x):
-    """Reference half-up to the cent through the decimal module."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(repr(x)).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
 @pytest.mark.parametrize(
     "financed, rate, n, period, timing, residual",
     [
@@ -284,10 +278,11 @@ def _half_up(x):
         (5000, 0, 12, 1, "advance", 0),
     ],
 )
-def test_level_installment_matches_numpy_financial(financed, rate, n, period, timing, residual):
-    r = rate / 100 * period / 12
-    when = "begin" if timing == "advance" else "end"
-    reference = _half_up(float(npf.pmt(r, n, -financed, residual, when=when)))
+def test_level_installment_closed_form(financed, rate, n, period, timing, residual):
+    """The level instalment is the closed-form annuity (tests/_oracles.py, exact Fractions)
+    rounded half-up to the cent."""
+    r = oracles.periodic_rate(rate, period)
+    reference = float(oracles.half_up(oracles.annuity(financed, residual, r, n, timing == "advance")))
     assert engine.level_installment(financed, rate, n, period, timing, residual=residual) == reference
     rows = engine.compute_schedule(financed, rate, n, period, "annuity", timing, START, residual=residual)
     installments = [row for row in rows if row["line_type"] == "installment"]
@@ -295,11 +290,20 @@ def test_level_installment_matches_numpy_financial(financed, rate, n, period, ti
     if r == 0:
         assert all(row["interest"] == 0.0 for row in rows)
     elif timing == "arrears" and n > 1:
-        # First row against numpy-financial's own split, to the cent.
-        interest = -float(npf.ipmt(r, 1, n, financed, -residual))
-        principal = -float(npf.ppmt(r, 1, n, financed, -residual))
+        # First row against numpy-financial's own split (not a call the engine makes), to the cent.
+        fr = float(r)
+        interest = -float(npf.ipmt(fr, 1, n, financed, -residual))
+        principal = -float(npf.ppmt(fr, 1, n, financed, -residual))
         assert abs(rows[0]["interest"] - interest) <= 0.01
         assert abs(rows[0]["principal"] - principal) <= 0.01
+
+
+def test_level_installment_textbook_figures():
+    # Published figures: 200,000 over 15 years at 7.5 % a year, monthly: 1,854.02
+    # (the numpy-financial documentation's example); 100,000 over 30 years at 6 %: 599.55
+    # (the classic mortgage table figure).
+    assert engine.level_installment(200000, 7.5, 180, 1, "arrears") == 1854.02
+    assert engine.level_installment(100000, 6, 360, 1, "arrears") == 599.55
 
 
 def test_totals():
@@ -376,6 +380,76 @@ def test_custom_rounding_callable():
         (33332, 670, 34002, 33666),
         (33666, 337, 34003, 0),
     ]
+
+
+def test_equal_principal_half_cent_rounds_up():
+    # F = 1,000,000.00, R = 999,000.01, 6 %/yr monthly (r = 0.005), 2 instalments in arrears.
+    # P = (F - R) / 2 = 999.99 / 2 = 499.995 exactly -> 500.00 (half-up; a float subtraction
+    # gives 499.99499999999534 and the wrong 499.99).
+    # 1: I = 1,000,000.00 * 0.005 = 5,000.00  P = 500.00  A = 5,500.00  B = 999,500.00
+    # 2: I = 999,500.00 * 0.005 = 4,997.50  P = 999,500.00 - 999,000.01 = 499.99  A = 5,497.49
+    # residual 999,000.01 on the same day.
+    expected = rows_of(
+        [
+            (500.0, 5000.0, 5500.0, 999500.0),
+            (499.99, 4997.5, 5497.49, 999000.01),
+            (999000.01, 0.0, 999000.01, 0.0),
+        ],
+        ARREARS_DATES[:2] + [date(2024, 3, 31)],
+        residual_date=date(2024, 3, 31),
+    )
+    args = (1000000, 6, 2, 1, "equal_principal", "arrears", START)
+    assert engine.compute_schedule(*args, residual=999000.01) == expected
+    # The same figures through a rounding callable that is not the engine's (generic path).
+    assert engine.compute_schedule(*args, residual=999000.01, rounding=lambda x: engine.round_half_up(x)) == expected
+
+
+def test_zero_rate_annuity_half_cent_rounds_up():
+    # At 0 % the level is (F - R) / n = (1,000,000.00 - 999,000.01) / 2 = 499.995 -> 500.00.
+    assert engine.level_installment(1000000, 0, 2, 1, "arrears", residual=999000.01) == 500.0
+    rows = engine.compute_schedule(1000000, 0, 2, 1, "annuity", "arrears", START, residual=999000.01)
+    assert [row["principal"] for row in rows] == [500.0, 499.99, 999000.01]
+
+
+def test_one_period_annuity_tie():
+    # 1,000.00 at 1.074 %/yr, one month: A = 1,000 * (1 + 0.01074 / 12) = 1,000 * 1.000895
+    # = 1,000.895 exactly -> 1,000.90 (numpy-financial's float pmt gives 1,000.8949999998994).
+    assert engine.level_installment(1000, 1.074, 1, 1, "arrears") == 1000.9
+    # In advance: A = 1,000.895 / 1.000895 = 1,000.00 exactly.
+    assert engine.level_installment(1000, 1.074, 1, 1, "advance") == 1000.0
+
+
+def test_advance_target_is_exact():
+    # In advance T = R / (1 + r). At 100 %/yr, yearly (r = 1): T = 100.01 / 2 = 50.005 -> 50.01,
+    # so the residual line carries 100.01 - 50.01 = 50.00 of interest.
+    rows = engine.compute_schedule(1000, 100, 2, 12, "interest_only", "advance", START, residual=100.01)
+    assert (rows[-1]["principal"], rows[-1]["interest"], rows[-1]["amount"]) == (50.01, 50.0, 100.01)
+    # 6 %/yr monthly (r = 0.005): 100.50 / 1.005 = 100.00 exactly.
+    rows = engine.compute_schedule(2000, 6, 2, 1, "interest_only", "advance", START, residual=100.5)
+    assert (rows[-1]["principal"], rows[-1]["interest"]) == (100.0, 0.5)
+
+
+def test_rounding_step_of_five_cents():
+    """A currency rounded to 0.05 (a callable that is not make_rounding's: the generic path)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def nickel(x):
+        return float((Decimal(repr(x)) / Decimal("0.05")).quantize(Decimal(1), ROUND_HALF_UP) * Decimal("0.05"))
+
+    # F = 1,000, 12 %/yr monthly, 3 instalments in arrears.
+    # PMT = 340.0221... -> 340.00 (6,800.44 steps of 0.05 -> 6,800)
+    # 1: I = 10.00  P = 330.00  B = 670.00
+    # 2: I = 6.70  P = 333.30  B = 336.70
+    # 3: I = 3.367 -> 3.35 (67.34 steps -> 67)  P = 336.70  A = 340.05  B = 0
+    rows = engine.compute_schedule(1000, 12, 3, 1, "annuity", "arrears", START, rounding=nickel)
+    assert [(r["principal"], r["interest"], r["amount"], r["balance"]) for r in rows] == [
+        (330.0, 10.0, 340.0, 670.0),
+        (333.3, 6.7, 340.0, 336.7),
+        (336.7, 3.35, 340.05, 0.0),
+    ]
+    # Equal principal, 0 %: (1,000.00 - 0.05) / 2 = 499.975 = 9,999.5 steps -> 500.00 (half-up).
+    rows = engine.compute_schedule(1000, 0, 2, 1, "equal_principal", "arrears", START, residual=0.05, rounding=nickel)
+    assert [r["principal"] for r in rows] == [500.0, 499.95, 0.05]
 
 
 @pytest.mark.parametrize(

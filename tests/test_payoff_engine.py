@@ -6,6 +6,7 @@ under test. Interest accrues by actual days over a 365-day year unless said othe
 
 import importlib
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -173,3 +174,72 @@ def test_taxes_are_added_and_the_parts_make_the_total():
 def test_invalid_inputs(overrides):
     with pytest.raises(ValueError):
         quote(**overrides)
+
+
+# ---------------------------------------------------------------------------
+# accrued_interest: principal x rate / 100 x days / day_count, exact, half-up once
+# ---------------------------------------------------------------------------
+def test_accrued_interest_by_days():
+    # 50,000.00 at 12 % for 27 days (2024-03-01 -> 2024-03-28):
+    #   50,000 x 0.12 x 27 / 365 = 162,000 / 365 = 443.8356... -> 443.84
+    assert engine.accrued_interest(50000, 12, date(2024, 3, 1), date(2024, 3, 28)) == 443.84
+    # The same over a 360-day year: 162,000 / 360 = 450.00.
+    assert engine.accrued_interest(50000, 12, date(2024, 3, 1), date(2024, 3, 28), day_count=360) == 450.0
+    # In whole units (digits=0): 443.8356 -> 444.
+    assert engine.accrued_interest(50000, 12, date(2024, 3, 1), date(2024, 3, 28), digits=0) == 444.0
+
+
+def test_accrued_interest_nothing_before_the_start():
+    assert engine.accrued_interest(50000, 12, date(2024, 3, 28), date(2024, 3, 28)) == 0.0
+    assert engine.accrued_interest(50000, 12, date(2024, 3, 28), date(2024, 3, 1)) == 0.0
+
+
+def test_accrued_interest_ties_round_half_up():
+    # 1,000.00 x 0.1825 % x 1 / 365 = 0.005 exactly -> 0.01.
+    assert engine.accrued_interest(1000, 0.1825, date(2024, 3, 31), date(2024, 4, 1)) == 0.01
+    # 7,300.10 x 5 % x 1 / 365 = 365.005 / 365 = 1.00001... -> 1.00; and 3 days of
+    # 14,600.30 at 1 %: 438.009 / 365 = 1.2000246... -> 1.20
+    assert engine.accrued_interest(7300.10, 5, date(2024, 1, 1), date(2024, 1, 2)) == 1.0
+    assert engine.accrued_interest(14600.30, 1, date(2024, 1, 1), date(2024, 1, 4)) == 1.2
+    # 36,500.00 x 1.5 % x 1 / 365 = 1.50; x 0.01 % x 1 / 365 = 0.01 exactly; 0.005 % = 0.005 -> 0.01
+    assert engine.accrued_interest(36500, 1.5, date(2024, 1, 1), date(2024, 1, 2)) == 1.5
+    assert engine.accrued_interest(36500, 0.005, date(2024, 1, 1), date(2024, 1, 2)) == 0.01
+
+
+def test_accrued_interest_generic_rounding():
+    # A currency rounded by another callable: 443.8356... to the nearest 0.05 is 443.85.
+    def nickel(x):
+        return float((Decimal(repr(x)) / Decimal("0.05")).quantize(Decimal(1), ROUND_HALF_UP) * Decimal("0.05"))
+
+    assert engine.accrued_interest(50000, 12, date(2024, 3, 1), date(2024, 3, 28), nickel) == 443.85
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (-1, 12, date(2024, 1, 1), date(2024, 2, 1)),
+        (1e12, 12, date(2024, 1, 1), date(2024, 2, 1)),
+        (100, 101, date(2024, 1, 1), date(2024, 2, 1)),
+        (100, 12, "2024-01-01", date(2024, 2, 1)),
+        (100, 12, date(2024, 1, 1), date(9999, 12, 31)),
+    ],
+)
+def test_accrued_interest_invalid(args):
+    with pytest.raises(ValueError):
+        engine.accrued_interest(*args)
+
+
+def test_payoff_quote_uses_accrued_interest():
+    # 50,000.00 at 12 %, last due 2024-03-01, paid off 2024-03-28: 27 days, 443.84 of interest.
+    got = quote(
+        outstanding_principal=50000.0,
+        accrual_start=date(2024, 3, 1),
+        payoff_date=date(2024, 3, 28),
+        fee_pct=0.0,
+        unpaid_invoices=0.0,
+        deposit_held=0.0,
+    )
+    assert (got["days"], got["interest"], got["total"]) == (27, 443.84, 50443.84)
+    # The fee is exact too: 1,000.50 x 1.5 % = 15.0075 -> 15.01.
+    got = quote(outstanding_principal=1000.5, fee_pct=1.5, annual_rate=0.0, unpaid_invoices=0.0, deposit_held=0.0)
+    assert (got["fee"], got["total"]) == (15.01, 1015.51)

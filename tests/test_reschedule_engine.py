@@ -7,6 +7,7 @@ The invariants are checked in ``decimal`` arithmetic against oracles written her
 
 import calendar
 import importlib
+import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -123,6 +124,75 @@ def test_equal_principal_lower_and_shorter():
     assert [row["principal"] for row in got] == [300.0, 300.0]
 
 
+def test_lower_installment_equal_principal_half_cent_rounds_up():
+    # Balance 138,755.11, residual 122,012.32 (arrears: target = residual), 6 %/yr monthly
+    # (r = 0.005), 6 instalments left after 12 kept, from 2024-01-31:
+    #   P = (138,755.11 - 122,012.32) / 6 = 16,742.79 / 6 = 2,790.465 exactly -> 2,790.47
+    #   13: I = 138,755.11 * 0.005 = 693.77555 -> 693.78  B = 135,964.64
+    #   14: I = 679.8232 -> 679.82  B = 133,174.17
+    #   15: I = 665.87085 -> 665.87  B = 130,383.70
+    #   16: I = 651.9185 -> 651.92  B = 127,593.23
+    #   17: I = 637.96615 -> 637.97  B = 124,802.76
+    #   18: I = 624.0138 -> 624.01  P = 124,802.76 - 122,012.32 = 2,790.44  B = 122,012.32
+    #   residual 122,012.32 on 2025-07-31 with instalment 18.
+    expected = rows_of(
+        13,
+        [
+            (2790.47, 693.78, 3484.25, 135964.64),
+            (2790.47, 679.82, 3470.29, 133174.17),
+            (2790.47, 665.87, 3456.34, 130383.70),
+            (2790.47, 651.92, 3442.39, 127593.23),
+            (2790.47, 637.97, 3428.44, 124802.76),
+            (2790.44, 624.01, 3414.45, 122012.32),
+            (122012.32, 0.0, 122012.32, 0.0),
+        ],
+        [date(2025, m, d) for m, d in ((2, 28), (3, 31), (4, 30), (5, 31), (6, 30), (7, 31))],
+        residual_date=date(2025, 7, 31),
+    )
+    args = (138755.11, 6.0, 6, 1, "equal_principal", "arrears", START, 12)
+    assert reschedule.lower_installment(*args, residual=122012.32) == expected
+    generic = reschedule.lower_installment(*args, residual=122012.32, rounding=lambda x: engine.round_half_up(x))
+    assert generic == expected
+
+
+def test_shorter_term_never_lengthens_equal_principal():
+    # Equal principal, 2 instalments left of 39,665.00 and 39,665.08 (balance 79,330.08), 10 kept,
+    # 6 %/yr monthly (r = 0.005); the lessee prepays 0.01: B = 79,330.07, level 39,665.00.
+    # (B - 0) / 39,665.00 = 2.00000018 -> ceil gives 3 instalments, one more than were left.
+    # With max_periods=2 the count stays 2 and the last absorbs the rest:
+    #   11 (2024-12-31): I = 79,330.07 * 0.005 = 396.65035 -> 396.65  P = 39,665.00  B = 39,665.07
+    #   12 (2025-01-31): I = 39,665.07 * 0.005 = 198.32535 -> 198.33  P = 39,665.07  A = 39,863.40
+    args = (79330.07, 6.0, 39665.0, 1, "equal_principal", "arrears", START, 10)
+    assert len(reschedule.shorter_term(*args)) == 3  # unbounded: the old behaviour
+    expected = rows_of(
+        11,
+        [(39665.0, 396.65, 40061.65, 39665.07), (39665.07, 198.33, 39863.4, 0.0)],
+        [date(2024, 12, 31), date(2025, 1, 31)],
+    )
+    assert reschedule.shorter_term(*args, max_periods=2) == expected
+
+
+def test_shorter_term_never_lengthens_annuity():
+    # The annuity of the first hand-worked schedule: 1,000.00 at 12 %, 3 months, level 340.02,
+    # the last instalment 340.03. Instalment 1 kept (B = 669.98), nothing prepaid, level kept:
+    # 2 payments of 340.02 repay only 340.02 * (1 - 1.01**-2) / 0.01 = 669.9737 < 669.98, so nper
+    # is just above 2 and the unbounded count is 3 (a third instalment of 0.01).
+    args = (669.98, 12.0, 340.02, 1, "annuity", "arrears", START, 1)
+    assert [row["amount"] for row in reschedule.shorter_term(*args)] == [340.02, 340.02, 0.01]
+    # Bounded by the 2 instalments that were left: the original rows 2 and 3.
+    #   2: I = 6.70  P = 333.32  B = 336.66;  3: I = 3.37  P = 336.66  A = 340.03  B = 0
+    expected = rows_of(
+        2,
+        [(333.32, 6.70, 340.02, 336.66), (336.66, 3.37, 340.03, 0.0)],
+        [date(2024, 3, 31), date(2024, 4, 30)],
+    )
+    assert reschedule.shorter_term(*args, max_periods=2) == expected
+    # A bound above what is needed changes nothing; a bound of 0 is refused.
+    assert reschedule.shorter_term(*args, max_periods=5) == reschedule.shorter_term(*args)
+    with pytest.raises(ValueError, match="at least 1"):
+        reschedule.shorter_term(*args, max_periods=0)
+
+
 def test_interest_only_lower_keeps_the_dates_and_the_residual():
     # 1,000.00, residual 200.00, 12 % monthly, interest only, 3 instalments in advance.
     # T = 200 / 1.01 = 198.0198 -> 198.02. Rows 1 (0.00) and 2 (I = 10.00) kept, balance 1,000.00;
@@ -236,12 +306,13 @@ def changes(draw):
     """An original lease, the instalments kept and a prepayment leaving at least the residual."""
     financed_cents = draw(st.integers(10_000, 100_000_000))
     residual_cents = financed_cents * draw(st.integers(0, 60)) // 100
-    term = draw(st.integers(2, 120))
+    period = draw(st.sampled_from(engine.PERIOD_MONTHS))
+    term = draw(st.integers(2, min(120, engine.MAX_MONTHS // period)))
     lease = {
         "financed": financed_cents / 100,
         "annual_rate": draw(st.integers(0, 300_000).map(lambda v: v / 10_000)),  # 0..30 %
         "term": term,
-        "period_months": draw(st.sampled_from(engine.PERIOD_MONTHS)),
+        "period_months": period,
         "method": draw(st.sampled_from(engine.METHODS)),
         "timing": draw(st.sampled_from(engine.TIMINGS)),
         "start_date": draw(
@@ -290,7 +361,7 @@ def test_prepayment_invariants(change, mode):
         if lease["timing"] == "advance" and kept == 0 and lease["method"] == "annuity":
             level = installments[0]["amount"]
         try:
-            rows = reschedule.shorter_term(float(balance), lease["annual_rate"], level, **common)
+            rows = reschedule.shorter_term(float(balance), lease["annual_rate"], level, **common, max_periods=remaining)
         except ValueError:
             # Only when the kept level no longer covers the interest (guarded original rows).
             assert dec(level) <= balance * dec(lease["annual_rate"]) / 1200 * lease["period_months"] + 1
@@ -303,7 +374,7 @@ def test_prepayment_invariants(change, mode):
     if mode == "lower":
         assert m == remaining
     else:
-        assert m >= 1
+        assert 1 <= m <= remaining  # a shorter term never lengthens the lease
         if m > 1:
             assert new_installments[-2]["balance"] > float(target)  # no empty last instalment
     # Principal: rescheduled + prepaid + invoiced = financed, exactly.
@@ -364,3 +435,28 @@ def test_no_prepayment_in_arrears_reproduces_the_original_dates_and_principal(ch
     # Interest only keeps every figure; equal principal too when nothing was kept.
     if lease["method"] == "interest_only" or (lease["method"] == "equal_principal" and kept == 0):
         assert rows == original[kept:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 3000).map(lambda v: v / 100000),  # r: 0.00001 .. 0.03 a period
+    st.integers(100_00, 10_000_000_00),  # balance in cents
+    st.integers(0, 90),  # target, % of the balance
+    st.integers(101, 400),  # level, % of the interest-only payment
+    st.booleans(),
+)
+def test_count_of_periods_matches_numpy_financial_nper(r, balance_cents, target_pct, level_pct, first_free):
+    """The closed-form count of shorter_term against numpy-financial's nper (a cross-check: the
+    engine does not call numpy-financial any more)."""
+    import numpy_financial as npf
+
+    balance = balance_cents / 100
+    target = round(balance * target_pct / 100, 2)
+    level = round(balance * r * level_pct / 100 + 0.01, 2)
+    nper = float(npf.nper(r, -level, balance, -target, when="begin" if first_free else "end"))
+    if nper > engine.MAX_TERM:
+        return
+    expected = max(1, math.ceil(nper - 1e-9))
+    got = reschedule._annuity_periods(r, level, balance, target, first_free)
+    # Equal, except where nper is within float noise of a whole number.
+    assert got == expected or abs(nper - round(nper)) < 1e-6
