@@ -7,8 +7,19 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 
+from ..tools import (
+    MAX_AMOUNT,
+    MAX_DATE,
+    MAX_MONTHS,
+    MAX_TERM,
+    MIN_DATE,
+    apr_of_dated_flows,
+    compute_schedule,
+    effective_annual_rate,
+    percent_of,
+    periodic_rate,
+)
 from ..tools import apr as compute_apr
-from ..tools import compute_schedule, effective_annual_rate, periodic_rate
 from .leasing_plan import LEASE_TYPES, PAYMENT_TIMINGS, PERIOD_MONTHS, REPAYMENT_METHODS
 
 STATES = [
@@ -210,6 +221,14 @@ class LeasingContract(models.Model):
         "flows of the schedule (the amount financed less the fees paid up front, against every "
         "instalment and the residual), annualised. Kept as signed once the lease is active.",
     )
+    apr_current = fields.Float(
+        string="Current APR (%)",
+        digits=(16, 4),
+        compute="_compute_apr_current",
+        help="The APR of the lease as it now stands: the rate of its real cash flows at their dates (what was "
+        "disbursed, against every instalment, prepayment, payoff and returned item), annualised as the APR at "
+        "signing is. Without a change during the lease, it is the APR at signing.",
+    )
     outstanding_principal = fields.Monetary(
         compute="_compute_outstanding_principal",
         help="Principal of the instalments of an active contract that have not yet fallen due.",
@@ -358,9 +377,14 @@ class LeasingContract(models.Model):
             plan = contract.plan_id
             currency = contract.currency_id
             items = sum(contract.line_ids.mapped("price_subtotal"))
-            contract.down_payment = currency.round(items * plan.min_down_payment_pct / 100)
-            contract.deposit = currency.round(items * plan.deposit_pct / 100)
-            contract.residual_value = currency.round(items * plan.residual_pct / 100)
+            if not currency or abs(items) >= MAX_AMOUNT:
+                # The bounds constraint explains what is wrong; nothing to derive meanwhile.
+                contract.down_payment = contract.deposit = contract.residual_value = 0.0
+                continue
+            rounding = currency._leasing_rounding()
+            contract.down_payment = percent_of(items, plan.min_down_payment_pct, rounding)
+            contract.deposit = percent_of(items, plan.deposit_pct, rounding)
+            contract.residual_value = percent_of(items, plan.residual_pct, rounding)
 
     @api.depends(
         "schedule_line_ids.amount",
@@ -414,6 +438,19 @@ class LeasingContract(models.Model):
             ]
             paying = next((row for row in paying_rows if not row["invoiced"]), paying_rows[0] if paying_rows else None)
             contract.installment_amount = paying["amount"] if paying else 0.0
+
+    @api.depends("apr", "schedule_line_ids.amount", "schedule_line_ids.cancelled", "move_ids.state")
+    def _compute_apr_current(self):
+        for contract in self:
+            flows = contract._real_cash_flows()
+            if not flows:
+                contract.apr_current = contract.apr
+                continue
+            try:
+                contract.apr_current = apr_of_dated_flows(contract.start_date, flows, contract.period_months)
+            except ValueError:
+                # No rate balances these flows (fees above the interest, say): no APR to show.
+                contract.apr_current = 0.0
 
     @api.depends("annual_rate", "period_months")
     def _compute_rates(self):
@@ -555,6 +592,49 @@ class LeasingContract(models.Model):
                         "%(contract)s: the annual rate must lie between 0 and 100 %%, not %(rate)s %%.",
                         contract=contract.name,
                         rate=contract.annual_rate,
+                    )
+                )
+
+    @api.constrains(
+        "term", "period_months", "start_date", "signing_date", "items_total", "fees_financed", "fees_upfront"
+    )
+    def _check_bounds(self):
+        """Limits no lessor reaches, so that no input can hang the server or overflow a date:
+        600 instalments, 50 years, amounts below 10**12, dates between 1900 and 2199."""
+        for contract in self:
+            if contract.term > MAX_TERM or contract.term * contract.period_months > MAX_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: a lease runs for at most %(term)s instalments and %(years)s years, not "
+                        "%(count)s instalments of %(months)s months.",
+                        contract=contract.name,
+                        term=MAX_TERM,
+                        years=MAX_MONTHS // 12,
+                        count=contract.term,
+                        months=contract.period_months,
+                    )
+                )
+            for field_name in ("start_date", "signing_date"):
+                day = contract[field_name]
+                if day and not MIN_DATE <= day <= MAX_DATE:
+                    raise ValidationError(
+                        self.env._(
+                            "%(contract)s: the %(field)s must lie between %(first)s and %(last)s.",
+                            contract=contract.name,
+                            field=contract._fields[field_name].get_description(self.env)["string"].lower(),
+                            first=MIN_DATE.year,
+                            last=MAX_DATE.year,
+                        )
+                    )
+            if any(
+                abs(amount) >= MAX_AMOUNT
+                for amount in (contract.items_total, contract.fees_financed, contract.fees_upfront)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s: amounts must stay below %(limit)s.",
+                        contract=contract.name,
+                        limit=formatLang(self.env, MAX_AMOUNT, digits=0),
                     )
                 )
 
@@ -1026,7 +1106,7 @@ class LeasingContract(models.Model):
 
     def _check_plan_minimums(self):
         self.ensure_one()
-        minimum = self.currency_id.round(self.items_total * self.plan_id.min_down_payment_pct / 100)
+        minimum = percent_of(self.items_total, self.plan_id.min_down_payment_pct, self.currency_id._leasing_rounding())
         if self.currency_id.compare_amounts(self.down_payment, minimum) < 0:
             raise UserError(
                 self.env._(
@@ -1198,12 +1278,46 @@ class LeasingContract(models.Model):
             currency
             and currency.compare_amounts(self.financed_amount, 0.0) > 0
             and currency.compare_amounts(self.residual_value, self.financed_amount) < 0
-            and self.term >= 1
+            and self.financed_amount < MAX_AMOUNT
+            and 1 <= self.term <= MAX_TERM
             and self.period_months in PERIOD_MONTHS
+            and self.term * self.period_months <= MAX_MONTHS
+            and (not self.start_date or MIN_DATE <= self.start_date <= MAX_DATE)
             and 0 <= self.annual_rate <= 100
             and self.repayment_method
             and self.payment_timing
         )
+
+    def _real_cash_flows(self):
+        """The lease's cash flows as it now stands, as (date, amount) pairs in its currency, for
+        an active or closed lease (an empty list otherwise): the amount financed less the fees
+        paid up front, paid out at the start; every schedule line not cancelled at its due date;
+        each prepayment and the payoff (without the deposit they apply, nor taxes) at their
+        dates; the share of a returned item, back with the lessor, at its date."""
+        self.ensure_one()
+        if self.state not in ("active", "closed") or not self.start_date:
+            return []
+        flows = [(self.start_date, -(self.financed_amount - self.fees_upfront))]
+        flows += [
+            (line.due_date, line.amount)
+            for line in self.schedule_line_ids
+            if not line.cancelled and not self.currency_id.is_zero(line.amount)
+        ]
+        # The lease's own documents, for a lease user who may not read the ledger.
+        moves_sudo = self.sudo().move_ids.filtered(
+            lambda move: move.state == "posted" and move.leasing_move_kind in ("prepayment", "payoff", "discontinue")
+        )
+        deposit_account = self.plan_id.deposit_account_id
+        receivable_account = self.plan_id.receivable_account_id
+        for move in moves_sudo:
+            if move.leasing_move_kind == "discontinue":
+                amount = -sum(line.amount_currency for line in move.line_ids if line.account_id == receivable_account)
+            else:
+                amount = sum(
+                    line.price_subtotal for line in move.invoice_line_ids if line.account_id != deposit_account
+                )
+            flows.append((move.invoice_date or move.date, amount))
+        return flows
 
     def _apr_of_rows(self, rows):
         """APR of the schedule ``rows``: the lessee really receives the amount financed less the

@@ -189,6 +189,11 @@ class LeasingPlan(models.Model):
     _sql_constraints = [
         ("term_positive", "CHECK(term >= 1)", "The default term must be at least one instalment."),
         (
+            "term_bounded",
+            "CHECK(term <= 600 AND term * period_months <= 600)",
+            "A plan's term runs for at most 600 instalments and 50 years.",
+        ),
+        (
             "annual_rate_range",
             "CHECK(annual_rate >= 0 AND annual_rate <= 100)",
             "The annual rate must lie between 0 and 100 %.",

@@ -132,3 +132,35 @@ class LeasingCommon(TransactionCase):
 
     def _schedule(self, contract):
         return contract.schedule_line_ids.sorted("sequence")
+
+
+def dated_apr(start, flows, period_months):
+    """APR (percent) of dated ``flows`` ((date, amount) pairs) of a lease starting on ``start``,
+    time measured in periods: a date between the k-th and (k+1)-th period dates counted from
+    the start (month ends clamped, by dateutil) lies at k + days into that period / days of the
+    period. Found by bisection in Decimal arithmetic: an oracle independent of the engine."""
+    from dateutil.relativedelta import relativedelta
+
+    def time_of(when):
+        k = 0
+        while start + relativedelta(months=(k + 1) * period_months) <= when:
+            k += 1
+        begin = start + relativedelta(months=k * period_months)
+        end = start + relativedelta(months=(k + 1) * period_months)
+        return Decimal(k) + Decimal((when - begin).days) / Decimal((end - begin).days)
+
+    terms = [(time_of(when), Decimal(str(amount))) for when, amount in flows]
+
+    def npv(rate):
+        # (1 + rate) ** t for a fractional t, exactly enough in Decimal: exp(t ln(1 + rate)).
+        return sum(amount / ((1 + rate).ln() * t).exp() for t, amount in terms)
+
+    low, high = Decimal("-0.5"), Decimal("1")
+    for _dummy in range(100):
+        mid = (low + high) / 2
+        if npv(mid) > 0:
+            low = mid
+        else:
+            high = mid
+    rate = (low + high) / 2
+    return float(((1 + rate) ** (Decimal(12) / Decimal(period_months)) - 1) * 100)

@@ -26,6 +26,14 @@ class LeasingLedgerCommon(AccountTestInvoicingCommon):
 
     USER_PREFIX = "ledger"
     APPROVER_GROUPS = LEASING_MANAGER
+    # What the credit review of each lease finds (a low risk for leases of a few thousands).
+    REVIEW_FINDINGS = {
+        "identity_verified": True,
+        "years_in_business": 6,
+        "monthly_income": 20000.0,
+        "total_assets": 50000.0,
+        "documents_received": True,
+    }
 
     @classmethod
     def setUpClass(cls):
@@ -57,16 +65,7 @@ class LeasingLedgerCommon(AccountTestInvoicingCommon):
         review = (
             self.env["leasing.credit.review"]
             .with_user(self.seller)
-            .create(
-                {
-                    "contract_id": contract.id,
-                    "identity_verified": True,
-                    "years_in_business": 6,
-                    "monthly_income": 20000.0,
-                    "total_assets": 50000.0,
-                    "documents_received": True,
-                }
-            )
+            .create(dict(self.REVIEW_FINDINGS, contract_id=contract.id))
         )
         review.action_done()
         contract.with_user(self.approver).action_approve()

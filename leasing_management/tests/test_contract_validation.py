@@ -1,3 +1,5 @@
+from datetime import date
+
 from psycopg2 import IntegrityError
 
 from odoo import Command
@@ -34,6 +36,30 @@ class TestContractValidation(LeasingCommon):
     # ------------------------------------------------------------------
     # Terms (Python constraints)
     # ------------------------------------------------------------------
+    def test_bounds_no_lessor_reaches_are_refused_with_a_message(self):
+        """Issue 9, item 9: a term of 6,000 or 90,000 instalments, more than 50 years, a start in
+        year 9999 and amounts of 10**13 are refused with a clear message, nothing half-saved
+        (before: minutes of computing, a MemoryError, a raw ValueError, drifting cents)."""
+        for vals, message in (
+            ({"term": 6000}, "at most 600 instalments"),
+            ({"term": 90000}, "at most 600 instalments"),
+            ({"term": 201, "period_months": 3}, "50 years"),
+            ({"start_date": date(9999, 1, 31)}, "between 1900 and 2199"),
+            ({"line_ids": [Command.create({"product_id": self.product_excavator.id, "price_unit": 1e13})]}, "below"),
+        ):
+            with self.subTest(vals=vals):
+                before = self._counts()
+                with self.assertRaisesRegex(ValidationError, message), self.env.cr.savepoint():
+                    self._create_contract(**vals)
+                self.assertEqual(self._counts(), before)
+        contract = self._create_contract()
+        self.assertWriteRefused(ValidationError, contract, {"term": 601})
+        self.assertWriteRefused(ValidationError, contract, {"start_date": date(1899, 12, 31)})
+        # 600 monthly instalments, the longest lease there is, still computes.
+        contract.term = 600
+        self.assertEqual(len(contract.schedule_line_ids), 600)
+        self.assertGreater(contract.apr, 12.0)
+
     def test_bad_terms_refused_at_create(self):
         for vals in ({"term": 0}, {"term": -3}, {"annual_rate": -0.5}, {"annual_rate": 101.0}, {"period_months": 2}):
             with self.subTest(vals=vals):

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount, format_date
 
+from ..tools import split_share
+
 
 class LeasingDiscontinueWizard(models.TransientModel):
     """Discontinue a leased item (returned, quality problem) from a date.
@@ -75,12 +77,13 @@ class LeasingDiscontinueWizard(models.TransientModel):
                     contract=contract.name,
                 )
             )
-        if self.date < contract.start_date:
+        if not contract.start_date <= self.date <= contract.end_date:
             raise UserError(
                 self.env._(
-                    "%(contract)s starts on %(start)s: an item cannot be discontinued before.",
+                    "%(contract)s runs from %(start)s to %(end)s: an item is discontinued within them.",
                     contract=contract.name,
                     start=format_date(self.env, contract.start_date),
+                    end=format_date(self.env, contract.end_date),
                 )
             )
         split = self._split(self.date)
@@ -94,10 +97,14 @@ class LeasingDiscontinueWizard(models.TransientModel):
             )
         currency = contract.currency_id
         total = sum(leased.mapped("price_subtotal"))
-        ratio = item.price_subtotal / total if not currency.is_zero(total) else 0.0
-        share = currency.round(split["owed"] * ratio)
-        residual_line = split["residual_line"]
-        residual = currency.round(residual_line.amount - residual_line.amount * ratio)
+        # What leaves is the item's share, rounded half-up once; what stays is the exact rest
+        # (tools/money.py split_share), for the principal owed and for the residual value alike.
+        rounding = currency._leasing_rounding()
+        if currency.is_zero(total):
+            share, residual = 0.0, split["residual_line"].amount
+        else:
+            share = split_share(split["owed"], item.price_subtotal, total, rounding)[0]
+            residual = split_share(split["residual_line"].amount, item.price_subtotal, total, rounding)[1]
         rows = []
         if not currency.is_zero(share):
             rows = self._new_rows(

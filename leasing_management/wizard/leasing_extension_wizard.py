@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount
 
+from ..tools import MAX_MONTHS, MAX_TERM
+
 
 class LeasingExtensionWizard(models.TransientModel):
     """Extend the balloon: the residual value of an active lease, instead of falling due at the
@@ -75,6 +77,18 @@ class LeasingExtensionWizard(models.TransientModel):
             )
         if self.extra_count < 1:
             raise UserError(self.env._("Spread the residual value over at least one further instalment."))
+        total = residual_line.sequence - 1 + self.extra_count
+        if total > MAX_TERM or total * contract.period_months > MAX_MONTHS:
+            raise UserError(
+                self.env._(
+                    "With %(count)s further instalments %(contract)s would run for more than %(term)s instalments "
+                    "or %(years)s years.",
+                    count=self.extra_count,
+                    contract=contract.name,
+                    term=MAX_TERM,
+                    years=MAX_MONTHS // 12,
+                )
+            )
         if not 0.0 <= self.annual_rate <= 100.0:
             raise UserError(
                 self.env._("The annual rate must lie between 0 and 100 %%, not %(rate)s %%.", rate=self.annual_rate)

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 
-from ..models.leasing_contract import LEDGER_FIGURES
+from ..models.leasing_contract import LEDGER_FIGURES, SETTLED_PAYMENT_STATES
 from ..tools.payoff import payoff_quote
 
 
@@ -56,7 +56,7 @@ class LeasingPayoffWizard(models.TransientModel):
         for wizard in self:
             error = wizard._payoff_error() if wizard.contract_id else False
             quote = {}
-            if wizard.contract_id and wizard.payoff_date and wizard._future_lines():
+            if wizard.contract_id and not error:
                 quote = wizard._quote()
             wizard.warning = error
             wizard.accrual_start = quote.get("accrual_start", False)
@@ -94,7 +94,13 @@ class LeasingPayoffWizard(models.TransientModel):
             )
         if not payoff_date:
             return self.env._("Set the payoff date.")
-        paid = contract.schedule_line_ids.filtered(lambda line: line.state == "paid" and not line.cancelled)
+        # Instalments the ledger shows as paid: a line of zero amount (an interest-only lease at
+        # 0 %) has no invoice and is paid by nobody.
+        paid = contract.schedule_line_ids.filtered(
+            lambda line: not line.cancelled
+            and line.invoice_id.state == "posted"
+            and line.invoice_id.payment_state in SETTLED_PAYMENT_STATES
+        )
         last_paid = paid.sorted(lambda line: (line.due_date, line.sequence))[-1:]
         if last_paid and payoff_date < last_paid.due_date:
             return self.env._(
@@ -105,19 +111,28 @@ class LeasingPayoffWizard(models.TransientModel):
                 sequence=last_paid.sequence,
                 contract=contract.name,
             )
-        if not self._future_lines():
+        future = self._future_lines()
+        if all(contract.currency_id.is_zero(line.amount) for line in future):
             return self.env._(
                 "Every instalment of %(contract)s is already invoiced: there is nothing left to pay off. "
                 "Collect the open invoices, then close the lease at the end of its term.",
                 contract=contract.name,
             )
+        first, last = contract.start_date, max(future.mapped("due_date"))
+        if not first <= payoff_date <= last:
+            return self.env._(
+                "Choose a payoff date between the start of %(contract)s (%(start)s) and the due date of its "
+                "last instalment (%(end)s).",
+                contract=contract.name,
+                start=format_date(self.env, first),
+                end=format_date(self.env, last),
+            )
         return False
 
     def _future_lines(self):
-        """Schedule lines not yet invoiced: the payoff settles them and cancels them."""
-        return self.contract_id.schedule_line_ids.filtered(
-            lambda line: not line.cancelled and not line.invoice_id and line.state != "paid"
-        )
+        """Schedule lines not yet invoiced (zero ones included): the payoff settles them and
+        cancels them."""
+        return self.contract_id.schedule_line_ids.filtered(lambda line: not line.cancelled and not line.invoice_id)
 
     def _quote(self):
         """The payoff quote on the payoff date (see ``tools/payoff.py``), with the lines it
@@ -127,8 +142,8 @@ class LeasingPayoffWizard(models.TransientModel):
         contract, payoff_date = self.contract_id, self.payoff_date
         currency = contract.currency_id
         future = self._future_lines()
-        past = contract.schedule_line_ids.filtered(lambda line: not line.cancelled) - future
-        accrual_start = max(past.mapped("due_date"), default=contract.start_date) or payoff_date
+        invoiced = contract.schedule_line_ids.filtered(lambda line: not line.cancelled) - future
+        accrual_start = max(invoiced.mapped("due_date"), default=contract.start_date) or payoff_date
         deposit_held = max(contract.deposit_held, 0.0)
         args = {
             "outstanding_principal": sum(future.mapped("principal")),
@@ -138,7 +153,7 @@ class LeasingPayoffWizard(models.TransientModel):
             "fee_pct": contract.plan_id.early_termination_fee_pct,
             "unpaid_invoices": max(sum(contract._open_invoices().mapped("amount_residual")), 0.0),
             "deposit_held": deposit_held,
-            "rounding": currency.round,
+            "rounding": currency._leasing_rounding(),
         }
         # Taxes follow from the components: quote them, tax them, then quote with the taxes.
         components = payoff_quote(**args)

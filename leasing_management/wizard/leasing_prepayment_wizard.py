@@ -2,6 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount, format_date
 
+from ..tools import MAX_AMOUNT, accrued_interest
+
 MODES = [
     ("lower", "Lower Instalment (same term)"),
     ("shorter", "Shorter Term (same instalment)"),
@@ -12,9 +14,11 @@ class LeasingPrepaymentWizard(models.TransientModel):
     """Partial prepayment of principal on an active lease.
 
     Confirming posts a customer invoice for the prepaid principal (credited to the net investment
-    in the lease, with the principal taxes) and replaces the instalments not yet invoiced by the
-    remaining balance rescheduled: the same instalment over fewer periods, or a lower instalment
-    over the same periods (``tools/reschedule.py``)."""
+    in the lease, with the principal taxes) and for the interest that principal has accrued since
+    the due date of the last instalment invoiced (by actual days, as the early payoff counts it,
+    with the interest taxes), and replaces the instalments not yet invoiced by the remaining
+    balance rescheduled: the same instalment over fewer periods, or a lower instalment over the
+    same periods (``tools/reschedule.py``)."""
 
     _name = "leasing.prepayment.wizard"
     _description = "Partial Prepayment of a Lease"
@@ -24,6 +28,13 @@ class LeasingPrepaymentWizard(models.TransientModel):
     mode = fields.Selection(MODES, string="Reschedule", required=True, default="lower")
 
     amount_owed = fields.Monetary(string="Principal Owed", compute="_compute_preview")
+    accrual_start = fields.Date(string="Interest From", compute="_compute_preview")
+    interest_amount = fields.Monetary(
+        string="Interest on the Prepaid Principal",
+        compute="_compute_preview",
+        help="The prepaid principal x the annual rate x the days since the due date of the last instalment "
+        "invoiced / 365: no instalment will charge it.",
+    )
     current_installment = fields.Monetary(string="Current Instalment", compute="_compute_preview")
     current_count = fields.Integer(string="Instalments Left", compute="_compute_preview")
     new_installment = fields.Monetary(string="New Instalment", compute="_compute_preview")
@@ -35,9 +46,17 @@ class LeasingPrepaymentWizard(models.TransientModel):
     def _compute_preview(self):
         for wizard in self:
             values = dict.fromkeys(
-                ("amount_owed", "current_installment", "current_count", "new_installment", "new_count"), 0
+                (
+                    "amount_owed",
+                    "interest_amount",
+                    "current_installment",
+                    "current_count",
+                    "new_installment",
+                    "new_count",
+                ),
+                0,
             )
-            values.update(new_end_date=False, preview_error=False)
+            values.update(new_end_date=False, accrual_start=False, preview_error=False)
             if wizard.contract_id.state == "active" and wizard.date:
                 try:
                     plan = wizard._prepare_reschedule()
@@ -48,6 +67,8 @@ class LeasingPrepaymentWizard(models.TransientModel):
                     new = plan["new"]
                     values.update(
                         amount_owed=plan["split"]["owed"],
+                        accrual_start=plan["accrual_start"],
+                        interest_amount=plan["interest"],
                         current_installment=plan["old"]["installment"],
                         current_count=plan["old"]["count"],
                         new_installment=new["installment"],
@@ -77,14 +98,15 @@ class LeasingPrepaymentWizard(models.TransientModel):
         contract = self.contract_id
         contract._reschedule_check_active()
         currency = contract.currency_id
-        if currency.compare_amounts(self.amount, 0.0) <= 0:
+        if currency.compare_amounts(self.amount, 0.0) <= 0 or self.amount >= MAX_AMOUNT:
             raise UserError(self.env._("Enter the principal prepaid: an amount above zero."))
-        if self.date < contract.start_date:
+        if self.date < contract.start_date or self.date > contract.end_date:
             raise UserError(
                 self.env._(
-                    "%(contract)s starts on %(start)s: a prepayment cannot be dated before.",
+                    "%(contract)s runs from %(start)s to %(end)s: date the prepayment within them.",
                     contract=contract.name,
                     start=format_date(self.env, contract.start_date),
+                    end=format_date(self.env, contract.end_date),
                 )
             )
         split = self._split(self.date)
@@ -112,7 +134,9 @@ class LeasingPrepaymentWizard(models.TransientModel):
             )
         residual_line = split["residual_line"]
         balance = currency.round(owed - self.amount)
-        if currency.is_zero(balance) or currency.compare_amounts(balance, residual_line.principal) < 0:
+        # At least some principal must stay in the instalments: a balance down to the residual's
+        # would leave instalments of interest only.
+        if currency.compare_amounts(balance, residual_line.principal) <= 0:
             most = currency.round(owed - residual_line.principal)
             raise UserError(
                 self.env._(
@@ -140,9 +164,18 @@ class LeasingPrepaymentWizard(models.TransientModel):
             residual=residual_line.amount,
             level=split["level"],
         )
+        # The prepaid principal stops accruing interest today; none of the instalments left will
+        # charge what it accrued since the last one invoiced fell due.
+        invoiced = contract.schedule_line_ids.filtered(lambda line: not line.cancelled) - split["future"]
+        accrual_start = max(invoiced.mapped("due_date"), default=contract.start_date)
+        interest = accrued_interest(
+            self.amount, contract.annual_rate, accrual_start, self.date, currency._leasing_rounding()
+        )
         return {
             "split": split,
             "rows": rows,
+            "accrual_start": accrual_start,
+            "interest": interest,
             "old": self._summary(split["future"]),
             "new": self._summary(rows),
         }
@@ -155,7 +188,10 @@ class LeasingPrepaymentWizard(models.TransientModel):
         contract._check_accounting_setup()
         # A lease document, which only the system tags: the rights were checked above.
         invoice_sudo = (
-            self.env["account.move"].sudo().with_context(mail_create_nolog=True).create(self._prepare_invoice_vals())
+            self.env["account.move"]
+            .sudo()
+            .with_context(mail_create_nolog=True)
+            .create(self._prepare_invoice_vals(plan))
         )
         invoice_sudo.action_post()
         invoice = invoice_sudo.sudo(False)
@@ -165,11 +201,14 @@ class LeasingPrepaymentWizard(models.TransientModel):
         mode = dict(self._fields["mode"]._description_selection(self.env))[self.mode]
         self._log(
             self.env._(
-                "Partial prepayment of %(amount)s on %(date)s (%(mode)s), invoiced on %(invoice)s.",
+                "Partial prepayment of %(amount)s on %(date)s (%(mode)s), invoiced on %(invoice)s with "
+                "%(interest)s of interest on it since %(start)s.",
                 amount=format_amount(self.env, self.amount, contract.currency_id),
                 date=format_date(self.env, self.date),
                 mode=mode,
                 invoice=invoice.name,
+                interest=format_amount(self.env, plan["interest"], contract.currency_id),
+                start=format_date(self.env, plan["accrual_start"]),
             ),
             plan["old"],
             new,
@@ -177,11 +216,41 @@ class LeasingPrepaymentWizard(models.TransientModel):
         contract._allocate_payments()
         return contract._action_view_moves(invoice)
 
-    def _prepare_invoice_vals(self):
+    def _prepare_invoice_vals(self, reschedule):
+        """The prepayment invoice: the principal prepaid (to the lease receivable) and the
+        interest it accrued (``reschedule["interest"]``, to interest income)."""
         self.ensure_one()
         contract = self.contract_id
         plan = contract.plan_id
         label = self.env._("%(contract)s - partial prepayment of principal", contract=contract.name)
+        lines = [
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": plan.receivable_account_id.id,
+                    "quantity": 1.0,
+                    "price_unit": self.amount,
+                    "tax_ids": [Command.set(plan.principal_tax_ids.ids)],
+                }
+            )
+        ]
+        if not contract.currency_id.is_zero(reschedule["interest"]):
+            days = (self.date - reschedule["accrual_start"]).days
+            lines.append(
+                Command.create(
+                    {
+                        "name": self.env._(
+                            "%(contract)s - interest on the prepaid principal (%(days)s days)",
+                            contract=contract.name,
+                            days=days,
+                        ),
+                        "account_id": plan.interest_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": reschedule["interest"],
+                        "tax_ids": [Command.set(plan.interest_tax_ids.ids)],
+                    }
+                )
+            )
         return {
             "move_type": "out_invoice",
             "partner_id": contract.partner_id.id,
@@ -195,15 +264,5 @@ class LeasingPrepaymentWizard(models.TransientModel):
             "ref": label,
             "leasing_contract_id": contract.id,
             "leasing_move_kind": "prepayment",
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "name": label,
-                        "account_id": plan.receivable_account_id.id,
-                        "quantity": 1.0,
-                        "price_unit": self.amount,
-                        "tax_ids": [Command.set(plan.principal_tax_ids.ids)],
-                    }
-                )
-            ],
+            "invoice_line_ids": lines,
         }

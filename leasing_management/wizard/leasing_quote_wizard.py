@@ -1,8 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
 from ..models.leasing_plan import PAYMENT_TIMINGS, PERIOD_MONTHS, REPAYMENT_METHODS
-from ..tools import quote
+from ..tools import MAX_AMOUNT, MAX_DATE, MAX_MONTHS, MAX_TERM, MIN_DATE, percent_of, quote
 
 
 class LeasingQuoteWizard(models.TransientModel):
@@ -74,8 +75,10 @@ class LeasingQuoteWizard(models.TransientModel):
         for wizard in self:
             plan = wizard._readable_plan()
             currency = plan.currency_id or wizard.company_id.currency_id
-            wizard.down_payment = currency.round(wizard.price * plan.min_down_payment_pct / 100)
-            wizard.residual_value = currency.round(wizard.price * plan.residual_pct / 100)
+            price = wizard.price if 0 <= wizard.price < MAX_AMOUNT else 0.0
+            rounding = currency._leasing_rounding()
+            wizard.down_payment = percent_of(price, plan.min_down_payment_pct, rounding)
+            wizard.residual_value = percent_of(price, plan.residual_pct, rounding)
             wizard.financed_fees = currency.round(sum(plan.fee_ids.filtered("financed").mapped("amount")))
             wizard.upfront_fees = currency.round(sum(plan.fee_ids.filtered(lambda f: not f.financed).mapped("amount")))
 
@@ -146,6 +149,20 @@ class LeasingQuoteWizard(models.TransientModel):
             return self.env._("The term must be at least one instalment.")
         if self.period_months not in PERIOD_MONTHS:
             return self.env._("The period must be 1, 3, 6 or 12 months.")
+        if self.term > MAX_TERM or self.term * self.period_months > MAX_MONTHS:
+            return self.env._(
+                "A lease runs for at most %(term)s instalments and %(years)s years.",
+                term=MAX_TERM,
+                years=MAX_MONTHS // 12,
+            )
+        if not MIN_DATE <= self.start_date <= MAX_DATE:
+            return self.env._(
+                "The start date must lie between %(first)s and %(last)s.", first=MIN_DATE.year, last=MAX_DATE.year
+            )
+        if any(
+            self[f] >= MAX_AMOUNT for f in ("price", "down_payment", "residual_value", "financed_fees", "upfront_fees")
+        ):
+            return self.env._("Amounts must stay below %(limit)s.", limit=formatLang(self.env, MAX_AMOUNT, digits=0))
         if self.annual_rate < 0 or self.annual_rate > 100:
             return self.env._("The annual rate must lie between 0 and 100 %.")
         if any(

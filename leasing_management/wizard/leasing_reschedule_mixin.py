@@ -95,7 +95,16 @@ class LeasingRescheduleMixin(models.AbstractModel):
         rounding = contract.currency_id._leasing_rounding()
         try:
             if mode == "shorter":
-                return shorter_term(balance, contract.annual_rate, level, *args, residual=residual, rounding=rounding)
+                # Fewer instalments, never more than are left (the last one absorbs the rounding).
+                return shorter_term(
+                    balance,
+                    contract.annual_rate,
+                    level,
+                    *args,
+                    residual=residual,
+                    rounding=rounding,
+                    max_periods=remaining,
+                )
             return lower_installment(
                 balance, contract.annual_rate, remaining, *args, residual=residual, rounding=rounding
             )
