@@ -61,23 +61,29 @@ ensure_odoo_src() {
     fi
 }
 
+# Odoo 18 runs on Python 3.10 to 3.12. A candidate must run (a pyenv shim of a version that is
+# not active is found on PATH but fails).
 pick_python() {
     local candidate
-    for candidate in "${PYTHON:-}" python3.11 python3.12 python3; do
+    for candidate in "${PYTHON:-}" python3.11 python3.12 python3.10 python3; do
         [ -n "$candidate" ] || continue
         command -v "$candidate" >/dev/null || continue
-        if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))'; then
+        if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 10), (3, 11), (3, 12)))' 2>/dev/null; then
             echo "$candidate"
             return
         fi
     done
-    die "Odoo 18 needs Python 3.11 or 3.12; none was found (set PYTHON=/path/to/python3.11)."
+    die "Odoo 18 needs Python 3.10, 3.11 or 3.12; none was found (set PYTHON=/path/to/python3.11)."
 }
+
+# requirements-dev.txt includes requirements-odoo.txt (Odoo's runtime, pinned) and
+# requirements.txt (what the addons themselves need).
+REQUIREMENTS=(requirements-dev.txt requirements-odoo.txt requirements.txt)
 
 ensure_venv() {
     local stamp=$VENV/.requirements.sha
     local want
-    want=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-test.txt" | sha1sum | cut -c1-12)
+    want=$(cd "$ROOT" && cat "${REQUIREMENTS[@]}" | sha1sum | cut -c1-12)
     if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return
     fi
@@ -85,10 +91,10 @@ ensure_venv() {
         say "creating the virtualenv $VENV"
         "$(pick_python)" -m venv "$VENV"
     fi
-    say "installing the pinned Python dependencies (requirements-test.txt)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-test.txt" 2>&1 \
+    say "installing the pinned Python dependencies (requirements-dev.txt)"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt" 2>&1 \
         | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-    "$VENV/bin/python" -c "import numpy_financial, psycopg2, lxml, pytest, hypothesis" \
+    "$VENV/bin/python" -c "import numpy_financial, psycopg2, lxml, pytest, hypothesis, websocket" \
         || die "the Python dependencies did not install; read the pip messages above."
     echo "$want" >"$stamp"
 }
