@@ -417,15 +417,20 @@ cmd_test() {
 }
 
 # prettier and its XML plugin, pinned, in .local/node_modules (from the npm registry, no GitHub).
-# Without node and npm the prettier check is skipped, and says so.
+# Returns 1 without node and npm (the prettier check is then skipped, and says so), 2 when npm
+# could not install them (the check fails).
 ensure_prettier() {
     PRETTIER=$LOCAL/node_modules/.bin/prettier
     local want="prettier@$PRETTIER_VERSION @prettier/plugin-xml@$PRETTIER_XML_PLUGIN_VERSION"
+    if ! command -v node >/dev/null; then
+        say "SKIPPED the prettier check: node is not installed (Debian: apt-get install nodejs npm)."
+        return 1
+    fi
     if [ -x "$PRETTIER" ] && [ "$(cat "$LOCAL/node_modules/.leasing-versions" 2>/dev/null)" = "$want" ]; then
         return 0
     fi
-    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-        say "SKIPPED the prettier check: node and npm are not installed (Debian: apt-get install nodejs npm)."
+    if ! command -v npm >/dev/null; then
+        say "SKIPPED the prettier check: npm is not installed (Debian: apt-get install npm)."
         return 1
     fi
     say "installing $want into $LOCAL/node_modules (npm registry)"
@@ -433,8 +438,10 @@ ensure_prettier() {
     # A package.json of its own keeps npm from looking for one higher up.
     [ -f "$LOCAL/package.json" ] || echo '{"name": "odoo-leasing-tools", "private": true}' >"$LOCAL/package.json"
     # shellcheck disable=SC2086
-    npm install --prefix "$LOCAL" --no-save --no-audit --no-fund --loglevel=error $want >&2 \
-        || die "npm could not install $want"
+    if ! npm install --prefix "$LOCAL" --no-save --no-audit --no-fund --loglevel=error $want >&2; then
+        say "FAILED: npm could not install $want (is the npm registry reachable?)"
+        return 2
+    fi
     echo "$want" >"$LOCAL/node_modules/.leasing-versions"
 }
 
@@ -457,13 +464,17 @@ lint() {
     "$VENV/bin/ruff" check "$ROOT" || status=1
     "$VENV/bin/ruff" format --check "$ROOT" || status=1
     PYTHONPATH="$ODOO_SRC" "$VENV/bin/pylint" --rcfile="$ROOT/setup.cfg" "${ADDONS[@]}" || status=1
-    if ensure_prettier; then
+    local prettier=0
+    ensure_prettier || prettier=$?
+    if [ "$prettier" = 0 ]; then
         local files
         mapfile -t files < <(prettier_files)
         "$PRETTIER" --plugin="$LOCAL/node_modules/@prettier/plugin-xml" --check "${files[@]}" || {
             say "prettier: run 'make format' to rewrite these files"
             status=1
         }
+    elif [ "$prettier" = 2 ]; then
+        status=1
     fi
     [ "$status" = 0 ] && say "linters passed" || say "linters FAILED"
     return "$status"
@@ -477,6 +488,8 @@ cmd_format() {
         local files
         mapfile -t files < <(prettier_files)
         "$PRETTIER" --plugin="$LOCAL/node_modules/@prettier/plugin-xml" --write "${files[@]}"
+    else
+        say "prettier did not run"
     fi
 }
 

@@ -31,9 +31,11 @@ _UNAVAILABLE = re.compile(
 )
 
 _HINT = (
-    "This test needs Odoo's HTTP server and a headless Chromium, and was skipped for want of one: {reason}\n"
+    "This test needs Odoo's HTTP server, a headless Chromium and the Python websocket-client, and was\n"
+    "skipped for want of one: {reason}\n"
     "make test installs Debian's chromium when it can (as root or with password-less sudo); otherwise\n"
-    "install it (apt-get install chromium) or put google-chrome/chromium on PATH, and keep --odoo-http."
+    "install it (apt-get install chromium) or put google-chrome/chromium on PATH. websocket-client\n"
+    "comes with requirements-dev.txt. Keep --odoo-http (scripts/leasing.sh passes it)."
 )
 
 
@@ -62,7 +64,7 @@ def pytest_terminal_summary(terminalreporter):
     failed = terminalreporter.stats.get("failed", [])
     if any(isinstance(r.longrepr, str) and r.longrepr.startswith("This test needs Odoo's HTTP") for r in failed):
         terminalreporter.write_line(
-            "Browser/HTTP tests could not run (see above): Chromium or the HTTP server is missing.",
+            "Browser/HTTP tests could not run (see above): Chromium, websocket-client or the HTTP server is missing.",
             red=True,
             bold=True,
         )
