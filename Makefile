@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make demo` and `make test` (see README.md).
 # Each sets up what is missing (Odoo source, virtualenv, PostgreSQL, database role) first.
 # Variables (environment or command line): ODOO_SRC, HTTP_PORT, DEMO_DB, TEST_DB, TEMPLATE_PREFIX,
-# TEMPLATE_KEEP_DAYS, WORKERS, PRETTIER_XML...; see scripts/leasing.sh.
+# TEMPLATE_KEEP_DAYS, DEMO_WORKERS, PRETTIER_XML...; see scripts/leasing.sh.
 .PHONY: demo test lint format pot bench setup clean-db
 
 demo:  ## build (or update) the leasing_demo database and serve it on http://localhost:8069

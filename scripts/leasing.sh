@@ -43,12 +43,13 @@ TEMPLATE_KEEP_DAYS=${TEMPLATE_KEEP_DAYS:-7}
 HTTP_PORT=${HTTP_PORT:-8069}
 # The demo server runs in prefork mode: HTTP workers with time limits on DEMO_BACKEND_PORT, a
 # gevent process for the websocket (bus) on GEVENT_PORT, both on 127.0.0.1, and in front of them
-# on HTTP_PORT scripts/demo_proxy.py. WORKERS=0 falls back to Odoo's threaded server on HTTP_PORT.
+# on HTTP_PORT scripts/demo_proxy.py. DEMO_WORKERS=0 falls back to Odoo's threaded server on
+# HTTP_PORT.
 DEMO_BACKEND_PORT=${DEMO_BACKEND_PORT:-$((HTTP_PORT + 1))}
 GEVENT_PORT=${GEVENT_PORT:-$((HTTP_PORT + 3))}
-WORKERS=${WORKERS:-2}
-LIMIT_TIME_CPU=${LIMIT_TIME_CPU:-60}
-LIMIT_TIME_REAL=${LIMIT_TIME_REAL:-120}
+DEMO_WORKERS=${DEMO_WORKERS:-2}
+DEMO_LIMIT_TIME_CPU=${DEMO_LIMIT_TIME_CPU:-60}
+DEMO_LIMIT_TIME_REAL=${DEMO_LIMIT_TIME_REAL:-120}
 # prettier, for `make lint` and `make format`: pinned, installed from the npm registry.
 PRETTIER_VERSION=2.7.1
 PRETTIER_XML_PLUGIN_VERSION=2.2.0
@@ -165,7 +166,7 @@ ensure_postgres() {
 write_conf() {
     mkdir -p "$LOCAL"
     local http_port=$HTTP_PORT http_interface=""
-    if [ "$WORKERS" -gt 0 ]; then
+    if [ "$DEMO_WORKERS" -gt 0 ]; then
         http_port=$DEMO_BACKEND_PORT
         http_interface=127.0.0.1
     fi
@@ -179,10 +180,10 @@ db_user = $(id -un)
 http_interface = $http_interface
 http_port = $http_port
 gevent_port = $GEVENT_PORT
-workers = $WORKERS
+workers = $DEMO_WORKERS
 max_cron_threads = 1
-limit_time_cpu = $LIMIT_TIME_CPU
-limit_time_real = $LIMIT_TIME_REAL
+limit_time_cpu = $DEMO_LIMIT_TIME_CPU
+limit_time_real = $DEMO_LIMIT_TIME_REAL
 limit_time_real_cron = 600
 list_db = False
 without_demo = False
@@ -259,10 +260,6 @@ sql() { psql -d postgres -X -q -tA -v ON_ERROR_STOP=1 "$@"; }
 # template and when a run last used it).
 mark_db() {
     sql -v db="$1" -v note="$2" <<<'comment on database :"db" is :'"'note'"';'
-}
-
-db_note() {
-    sql -v db="$1" <<<"select coalesce(shobj_description(oid, 'pg_database'), '') from pg_database where datname = :'db';"
 }
 
 rename_db() {
@@ -368,7 +365,7 @@ cmd_demo() {
         rename_db "$DEMO_DB.building" "$DEMO_DB"
         mark_db "$DEMO_DB" "$MARK"
     fi
-    if [ "$WORKERS" -gt 0 ]; then
+    if [ "$DEMO_WORKERS" -gt 0 ]; then
         "$VENV/bin/python" "$ROOT/scripts/demo_proxy.py" --listen "0.0.0.0:$HTTP_PORT" \
             --http "127.0.0.1:$DEMO_BACKEND_PORT" --websocket "127.0.0.1:$GEVENT_PORT" &
         local proxy=$!
@@ -376,7 +373,7 @@ cmd_demo() {
         trap "kill $proxy 2>/dev/null || true" EXIT
         sleep 1
         kill -0 "$proxy" 2>/dev/null || die "port $HTTP_PORT is taken; pick another one: HTTP_PORT=8169 make demo"
-        say "$WORKERS HTTP workers (port $DEMO_BACKEND_PORT): a request is cut after ${LIMIT_TIME_CPU} s of CPU or ${LIMIT_TIME_REAL} s; websocket on port $GEVENT_PORT"
+        say "$DEMO_WORKERS HTTP workers (port $DEMO_BACKEND_PORT): a request is cut after ${DEMO_LIMIT_TIME_CPU} s of CPU or ${DEMO_LIMIT_TIME_REAL} s; websocket on port $GEVENT_PORT"
     fi
     say "Odoo serves $DEMO_DB on http://localhost:$HTTP_PORT  (login: admin, password: admin; Ctrl-C stops it)"
     odoo -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --log-level=info
@@ -390,7 +387,8 @@ cmd_testdb() {
     drop_db "$TEST_DB"
     copy_db "$tmpl" "$TEST_DB"
     mark_db "$TEST_DB" "$MARK"
-    mark_db "$tmpl" "$TEMPLATE_MARK$(date +%s)"
+    # Best effort: only the template's owner may comment on it.
+    mark_db "$tmpl" "$TEMPLATE_MARK$(date +%s)" 2>/dev/null || true
     say "installing ${list} with their demo data in a fresh copy of $tmpl"
     odoo -d "$TEST_DB" -i "$list" --stop-after-init --workers=0 --log-level=warn
 }
