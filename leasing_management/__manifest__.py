@@ -37,6 +37,9 @@
         "demo/leasing_contract_demo.xml",
         "demo/leasing_ledger_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["leasing_management/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "application": True,
     "installable": True,
