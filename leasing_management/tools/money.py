@@ -94,11 +94,8 @@ def ratio_of(value):
         if not value.is_finite():
             raise ValueError("An amount or a rate must be a finite number, not %r." % (value,))
         return value.as_integer_ratio()
-    if not isinstance(value, bool):
-        try:
-            return operator.index(value), 1
-        except TypeError:
-            pass
+    if not isinstance(value, bool) and hasattr(type(value), "__index__"):
+        return operator.index(value), 1
     raise ValueError("An amount or a rate must be a number, not %r." % (value,))
 
 
