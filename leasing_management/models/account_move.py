@@ -13,6 +13,7 @@ MOVE_KINDS = [
     ("deposit_refund", "Deposit Refund"),
     ("commission", "Commission Bill"),
     ("discontinue", "Discontinued Item Entry"),
+    ("exchange", "Exchange Rounding Entry"),
 ]
 
 

@@ -143,6 +143,15 @@ class LeasingContract(models.Model):
         precompute=True,
         tracking=True,
     )
+    rate_in_force = fields.Float(
+        string="Rate in Force (%)",
+        digits=(16, 4),
+        compute="_compute_rate_in_force",
+        store=True,
+        tracking=True,
+        help="The annual rate the lease runs at now: the rate at signing, or the rate its balloon was "
+        "extended at. Every later change (prepayment, returned item, payoff) accrues at this rate.",
+    )
     repayment_method = fields.Selection(
         REPAYMENT_METHODS,
         compute="_compute_plan_terms",
@@ -452,6 +461,13 @@ class LeasingContract(models.Model):
                 # No rate balances these flows (fees above the interest, say): no APR to show.
                 contract.apr_current = 0.0
 
+    @api.depends("annual_rate")
+    def _compute_rate_in_force(self):
+        for contract in self:
+            # Set by a balloon extension once the lease runs; the terms are frozen from then on.
+            if contract.state not in ("active", "closed") or not contract.rate_in_force:
+                contract.rate_in_force = contract.annual_rate
+
     @api.depends("annual_rate", "period_months")
     def _compute_rates(self):
         for contract in self:
@@ -493,7 +509,9 @@ class LeasingContract(models.Model):
 
     def _compute_ledger_figures(self):
         """Amounts due and overdue, customer balance and deposit held, read from the ledger with
-        a few grouped reads for all the contracts."""
+        a few grouped reads for all the contracts, in each contract's own currency: the journal
+        items' residual in their currency when it is the contract's, their company-currency
+        residual converted at today's rate otherwise (a payment in another currency, say)."""
         today = fields.Date.context_today(self)
         # Figures of the user's own contracts: a Leasing User without accounting rights sees the
         # sums on the contract, not the journal items, which are read as superuser for them.
@@ -506,11 +524,10 @@ class LeasingContract(models.Model):
             # What the lessee owes; credits (a deposit to refund, say) are their balance.
             ("amount_residual", ">", 0.0),
         ]
-        due = dict(MoveLine._read_group(receivable, ["leasing_contract_id"], ["amount_residual:sum"]))
-        overdue = dict(
-            MoveLine._read_group(
-                [*receivable, ("date_maturity", "<", today)], ["leasing_contract_id"], ["amount_residual:sum"]
-            )
+        residual_fields = ["amount_residual_currency:sum", "amount_residual:sum"]
+        due = MoveLine._read_group(receivable, ["leasing_contract_id", "currency_id"], residual_fields)
+        overdue = MoveLine._read_group(
+            [*receivable, ("date_maturity", "<", today)], ["leasing_contract_id", "currency_id"], residual_fields
         )
         deposits = {
             (contract, account): balance
@@ -524,10 +541,10 @@ class LeasingContract(models.Model):
                 ["amount_currency:sum"],
             )
         }
-        balances = {}
+        credits = []
         for company, contracts in self.grouped("company_id").items():
             partners = contracts.partner_id.commercial_partner_id
-            credits = MoveLine._read_group(
+            credits += MoveLine._read_group(
                 [
                     ("partner_id.commercial_partner_id", "in", partners.ids),
                     ("company_id", "=", company.id),
@@ -536,19 +553,37 @@ class LeasingContract(models.Model):
                     ("reconciled", "=", False),
                     ("amount_residual", "<", 0.0),
                 ],
-                ["partner_id"],
-                ["amount_residual:sum"],
+                ["partner_id", "company_id", "currency_id"],
+                residual_fields,
             )
-            for partner, residual in credits:
-                key = (partner.commercial_partner_id, company)
-                balances[key] = balances.get(key, 0.0) - residual
+
+        def in_currency(contract, currency, residual_currency, residual):
+            """A residual in ``contract``'s currency."""
+            if currency == contract.currency_id:
+                return residual_currency
+            company = contract.company_id
+            return company.currency_id._convert(residual, contract.currency_id, company, today)
+
+        totals = {contract: dict.fromkeys(("due", "overdue", "balance"), 0.0) for contract in self}
+        for key, groups in (("due", due), ("overdue", overdue)):
+            for contract, currency, residual_currency, residual in groups:
+                totals[contract][key] += in_currency(contract, currency, residual_currency, residual)
+        credits_by_lessee = {}
+        for partner, company, currency, residual_currency, residual in credits:
+            credits_by_lessee.setdefault((partner.commercial_partner_id, company), []).append(
+                (currency, residual_currency, residual)
+            )
+        for contract in self:
+            for currency, residual_currency, residual in credits_by_lessee.get(
+                (contract.partner_id.commercial_partner_id, contract.company_id), ()
+            ):
+                totals[contract]["balance"] -= in_currency(contract, currency, residual_currency, residual)
         for contract in self:
             currency = contract.currency_id
-            contract.amount_due = currency.round(due.get(contract, 0.0))
-            contract.amount_overdue = currency.round(max(overdue.get(contract, 0.0), 0.0))
-            contract.customer_balance = currency.round(
-                balances.get((contract.partner_id.commercial_partner_id, contract.company_id), 0.0)
-            )
+            figures = totals[contract]
+            contract.amount_due = currency.round(figures["due"])
+            contract.amount_overdue = currency.round(max(figures["overdue"], 0.0))
+            contract.customer_balance = currency.round(figures["balance"])
             contract.deposit_held = currency.round(-deposits.get((contract, contract.plan_id.deposit_account_id), 0.0))
 
     def _compute_commission_count(self):
@@ -1473,6 +1508,138 @@ class LeasingContract(models.Model):
             "leasing_move_kind": "leaseback_bill",
             "invoice_line_ids": lines,
         }
+
+    def _principal_invoice_lines(self, amount, label):
+        """The invoice lines that repay ``amount`` of principal: the lease receivable is credited
+        with all of it, and the plan's taxes on principal apply.
+
+        With VAT included in the rent (taxes on principal included in the price), Odoo credits a
+        line's account with its amount less the VAT inside it. Two more lines, which cancel out
+        in the invoice's total, then move that VAT from the lease receivable to the assets
+        clearing account, where the supplier's bill left the VAT of the financed assets (the
+        input VAT recovered at purchase): the receivable is credited with the full principal and
+        ends at zero, the invoice asks for the schedule's amount, the VAT goes to its tax
+        account, and over the lease the clearing account is cleared."""
+        self.ensure_one()
+        plan = self.plan_id
+        taxes = plan.principal_tax_ids
+        lines = [
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": plan.receivable_account_id.id,
+                    "quantity": 1.0,
+                    "price_unit": amount,
+                    "tax_ids": [Command.set(taxes.ids)],
+                }
+            )
+        ]
+        if taxes.filtered("price_include"):
+            vat = self.currency_id.round(amount - self._untaxed_amount(amount, taxes))
+            if not self.currency_id.is_zero(vat):
+                vat_label = self.env._("%(label)s - VAT included in the principal", label=label)
+                lines += [
+                    Command.create(
+                        {
+                            "name": vat_label,
+                            "account_id": account.id,
+                            "quantity": 1.0,
+                            "price_unit": price,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                    for account, price in ((plan.receivable_account_id, vat), (plan.clearing_account_id, -vat))
+                ]
+        return lines
+
+    def _untaxed_amount(self, amount, taxes):
+        """The untaxed amount of an invoice line of ``amount`` with ``taxes``, as the invoice
+        computes its subtotal (the account.tax engine, rounded per line)."""
+        self.ensure_one()
+        AccountTax = self.env["account.tax"]
+        base_line = AccountTax._prepare_base_line_for_taxes_computation(
+            {},
+            tax_ids=taxes,
+            price_unit=amount,
+            quantity=1.0,
+            currency_id=self.currency_id,
+            partner_id=self.partner_id,
+        )
+        AccountTax._add_tax_details_in_base_lines([base_line], self.company_id)
+        AccountTax._round_base_lines_tax_details([base_line], self.company_id)
+        return base_line["tax_details"]["total_excluded_currency"]
+
+    def _clear_exchange_rounding(self, date):
+        """Post, on ``date``, the exchange rounding a lease in a foreign currency leaves in its
+        lease receivable once the last of its principal is credited: the commencement entry
+        converts the amount financed as one amount, the invoices their principal line by line,
+        so the receivable can end at zero in the lease's currency and a cent away from it in the
+        company's. The entry (the company's exchange journal and accounts, as Odoo's own
+        exchange differences) brings it to zero in both."""
+        for contract in self:
+            company = contract.company_id
+            if contract.currency_id == company.currency_id:
+                continue
+            lines = (
+                self.env["account.move.line"]
+                .sudo()
+                .search(
+                    [
+                        ("leasing_contract_id", "=", contract.id),
+                        ("account_id", "=", contract.plan_id.receivable_account_id.id),
+                        ("parent_state", "=", "posted"),
+                    ]
+                )
+            )
+            residue = company.currency_id.round(sum(lines.mapped("balance")))
+            if not contract.currency_id.is_zero(sum(lines.mapped("amount_currency"))) or company.currency_id.is_zero(
+                residue
+            ):
+                continue
+            counterpart = (
+                company.expense_currency_exchange_account_id
+                if residue > 0
+                else company.income_currency_exchange_account_id
+            )
+            label = self.env._("%(contract)s - exchange rounding of the net investment", contract=contract.name)
+            line = {"partner_id": contract.partner_id.id, "name": label}
+            # A lease document, which only the system tags: the calling action checked the rights.
+            entry_sudo = (
+                self.env["account.move"]
+                .sudo()
+                .create(
+                    {
+                        "move_type": "entry",
+                        "date": date,
+                        "journal_id": company.currency_exchange_journal_id.id,
+                        "company_id": company.id,
+                        "ref": label,
+                        "leasing_contract_id": contract.id,
+                        "leasing_move_kind": "exchange",
+                        "line_ids": [
+                            Command.create(
+                                dict(
+                                    line,
+                                    account_id=contract.plan_id.receivable_account_id.id,
+                                    currency_id=contract.currency_id.id,
+                                    amount_currency=0.0,
+                                    balance=-residue,
+                                )
+                            ),
+                            Command.create(
+                                dict(
+                                    line,
+                                    account_id=counterpart.id,
+                                    currency_id=company.currency_id.id,
+                                    amount_currency=residue,
+                                    balance=residue,
+                                )
+                            ),
+                        ],
+                    }
+                )
+            )
+            entry_sudo.action_post()
 
     def _prepare_upfront_invoice_vals(self):
         self.ensure_one()

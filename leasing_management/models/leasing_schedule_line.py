@@ -224,33 +224,23 @@ class LeasingScheduleLine(models.Model):
         )
         if self.line_type == "residual":
             label = self.env._("%(contract)s - residual value", contract=contract.name)
-        parts = (
-            (
-                self.principal,
-                self.env._("Principal: %(label)s", label=label),
-                plan.receivable_account_id,
-                plan.principal_tax_ids,
-            ),
-            (
-                self.interest,
-                self.env._("Interest: %(label)s", label=label),
-                plan.interest_account_id,
-                plan.interest_tax_ids,
-            ),
-        )
-        invoice_lines = [
-            Command.create(
-                {
-                    "name": name,
-                    "account_id": account.id,
-                    "quantity": 1.0,
-                    "price_unit": amount,
-                    "tax_ids": [Command.set(taxes.ids)],
-                }
+        invoice_lines = []
+        if not currency.is_zero(self.principal):
+            invoice_lines += contract._principal_invoice_lines(
+                self.principal, self.env._("Principal: %(label)s", label=label)
             )
-            for amount, name, account, taxes in parts
-            if not currency.is_zero(amount)
-        ]
+        if not currency.is_zero(self.interest):
+            invoice_lines.append(
+                Command.create(
+                    {
+                        "name": self.env._("Interest: %(label)s", label=label),
+                        "account_id": plan.interest_account_id.id,
+                        "quantity": 1.0,
+                        "price_unit": self.interest,
+                        "tax_ids": [Command.set(plan.interest_tax_ids.ids)],
+                    }
+                )
+            )
         return {
             "move_type": "out_invoice",
             "partner_id": contract.partner_id.id,

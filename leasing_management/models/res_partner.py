@@ -109,7 +109,8 @@ class ResPartner(models.Model):
                 ("deposit", contract.deposit_held),
             ):
                 figures[key] += contract.currency_id._convert(amount, company_currency, contract.company_id, today)
-            balances[(partner, contract.company_id)] = contract.company_id.currency_id._convert(
+            # The lessee's balance, in this contract's currency: converted once, like the rest.
+            balances[(partner, contract.company_id)] = contract.currency_id._convert(
                 contract.customer_balance, company_currency, contract.company_id, today
             )
         for partner in self:

@@ -15,6 +15,7 @@ from . import (
     test_security,
     test_security_rpc,
     test_lease_changes_money,
+    test_ledger_vat_currency,
     test_translations,
 )
 from . import test_billing

@@ -73,6 +73,8 @@ class LeasingCloseWizard(models.TransientModel):
             contract._write_system({"deposit_refund_id": refund.id})
             if self.deposit_action == "apply":
                 contract._allocate_payments()
+        # The last posting of the lease: no exchange cent may stay in its receivable.
+        contract._clear_exchange_rounding(fields.Date.context_today(self))
         contract.invalidate_recordset(LEDGER_FIGURES)
         contract._write_system({"state": "closed"})
         if not refund:

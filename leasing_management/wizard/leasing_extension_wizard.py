@@ -42,7 +42,7 @@ class LeasingExtensionWizard(models.TransientModel):
             contract = wizard.contract_id
             # A year of further instalments by default.
             wizard.extra_count = max(1, 12 // (contract.period_months or 12))
-            wizard.annual_rate = contract.annual_rate
+            wizard.annual_rate = contract.rate_in_force
 
     @api.depends("contract_id", "extra_count", "annual_rate")
     def _compute_preview(self):
@@ -105,7 +105,12 @@ class LeasingExtensionWizard(models.TransientModel):
         new = self._summary(rows)
         residual = residual_line.amount
         kept = residual_line.sequence - 1
-        self._replace(residual_line, rows, {"term": kept + len(rows), "residual_value": 0.0})
+        self._replace(
+            residual_line,
+            rows,
+            # The extension's rate is the lease's from now on, for every later change and quote.
+            {"term": kept + len(rows), "residual_value": 0.0, "rate_in_force": self.annual_rate},
+        )
         self._log(
             self.env._(
                 "Balloon extended: the residual value of %(residual)s becomes %(count)s further instalments "

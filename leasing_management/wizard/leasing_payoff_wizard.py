@@ -25,7 +25,7 @@ class LeasingPayoffWizard(models.TransientModel):
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
     partner_id = fields.Many2one(related="contract_id.partner_id", string="Lessee")
-    annual_rate = fields.Float(related="contract_id.annual_rate")
+    annual_rate = fields.Float(related="contract_id.rate_in_force", string="Annual Rate (%)")
     early_termination_fee_pct = fields.Float(related="contract_id.plan_id.early_termination_fee_pct")
     payoff_date = fields.Date(required=True, default=fields.Date.context_today)
 
@@ -147,7 +147,7 @@ class LeasingPayoffWizard(models.TransientModel):
         deposit_held = max(contract.deposit_held, 0.0)
         args = {
             "outstanding_principal": sum(future.mapped("principal")),
-            "annual_rate": contract.annual_rate,
+            "annual_rate": contract.rate_in_force,
             "accrual_start": accrual_start,
             "payoff_date": payoff_date,
             "fee_pct": contract.plan_id.early_termination_fee_pct,
@@ -198,7 +198,8 @@ class LeasingPayoffWizard(models.TransientModel):
         ]
 
     def _taxes(self, quote):
-        """Taxes of the settlement invoice's lines, by the tax engine as the invoice computes them."""
+        """Taxes the settlement invoice adds on top of its lines, by the tax engine as the invoice
+        computes them (taxes included in the price are already in the amounts: none added)."""
         self.ensure_one()
         contract = self.contract_id
         lines = [line for line in self._invoice_lines(quote) if line[3]]
@@ -219,7 +220,9 @@ class LeasingPayoffWizard(models.TransientModel):
         AccountTax._add_tax_details_in_base_lines(base_lines, contract.company_id)
         AccountTax._round_base_lines_tax_details(base_lines, contract.company_id)
         totals = AccountTax._get_tax_totals_summary(base_lines, contract.currency_id, contract.company_id)
-        return totals["tax_amount_currency"]
+        return contract.currency_id.round(
+            totals["total_amount_currency"] - sum(amount for _label, _account, amount, _taxes in lines)
+        )
 
     def _do_payoff(self):
         """Pay the contract off on the payoff date: cancel the lines not yet invoiced, issue the
@@ -259,6 +262,8 @@ class LeasingPayoffWizard(models.TransientModel):
             }
         )
         moves_sudo.action_post()
+        # The settlement credits the last of the principal: no exchange cent may stay behind.
+        contract._clear_exchange_rounding(payoff_date)
         if refund:
             contract._allocate_payments()
         contract.invalidate_recordset(LEDGER_FIGURES)
@@ -269,18 +274,23 @@ class LeasingPayoffWizard(models.TransientModel):
     def _prepare_invoice_vals(self, quote, deposit_amount):
         self.ensure_one()
         contract = self.contract_id
-        lines = [
-            Command.create(
-                {
-                    "name": label,
-                    "account_id": account.id,
-                    "quantity": 1.0,
-                    "price_unit": amount,
-                    "tax_ids": [Command.set(taxes.ids)],
-                }
+        lines = []
+        for label, account, amount, taxes in self._invoice_lines(quote):
+            if account == contract.plan_id.receivable_account_id:
+                # The principal: the receivable is credited in full, VAT included or not.
+                lines += contract._principal_invoice_lines(amount, label)
+                continue
+            lines.append(
+                Command.create(
+                    {
+                        "name": label,
+                        "account_id": account.id,
+                        "quantity": 1.0,
+                        "price_unit": amount,
+                        "tax_ids": [Command.set(taxes.ids)],
+                    }
+                )
             )
-            for label, account, amount, taxes in self._invoice_lines(quote)
-        ]
         if not contract.currency_id.is_zero(deposit_amount):
             lines.append(
                 Command.create(
@@ -332,7 +342,7 @@ class LeasingPayoffWizard(models.TransientModel):
                     "Interest accrued from %(start)s, %(days)s days at %(rate)s %%",
                     start=format_date(self.env, quote["accrual_start"]),
                     days=quote["days"],
-                    rate=contract.annual_rate,
+                    rate=contract.rate_in_force,
                 ),
                 money(quote["interest"]),
             ),

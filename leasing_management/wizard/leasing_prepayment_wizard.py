@@ -169,7 +169,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
         invoiced = contract.schedule_line_ids.filtered(lambda line: not line.cancelled) - split["future"]
         accrual_start = max(invoiced.mapped("due_date"), default=contract.start_date)
         interest = accrued_interest(
-            self.amount, contract.annual_rate, accrual_start, self.date, currency._leasing_rounding()
+            self.amount, contract.rate_in_force, accrual_start, self.date, currency._leasing_rounding()
         )
         return {
             "split": split,
@@ -223,17 +223,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
         contract = self.contract_id
         plan = contract.plan_id
         label = self.env._("%(contract)s - partial prepayment of principal", contract=contract.name)
-        lines = [
-            Command.create(
-                {
-                    "name": label,
-                    "account_id": plan.receivable_account_id.id,
-                    "quantity": 1.0,
-                    "price_unit": self.amount,
-                    "tax_ids": [Command.set(plan.principal_tax_ids.ids)],
-                }
-            )
-        ]
+        lines = contract._principal_invoice_lines(self.amount, label)
         if not contract.currency_id.is_zero(reschedule["interest"]):
             days = (self.date - reschedule["accrual_start"]).days
             lines.append(

@@ -98,7 +98,7 @@ class LeasingRescheduleMixin(models.AbstractModel):
                 # Fewer instalments, never more than are left (the last one absorbs the rounding).
                 return shorter_term(
                     balance,
-                    contract.annual_rate,
+                    contract.rate_in_force,
                     level,
                     *args,
                     residual=residual,
@@ -106,7 +106,7 @@ class LeasingRescheduleMixin(models.AbstractModel):
                     max_periods=remaining,
                 )
             return lower_installment(
-                balance, contract.annual_rate, remaining, *args, residual=residual, rounding=rounding
+                balance, contract.rate_in_force, remaining, *args, residual=residual, rounding=rounding
             )
         except ValueError as error:
             raise UserError(
