@@ -706,7 +706,8 @@ class LeasingContract(models.Model):
                 )
             contract._check_schedule_inputs()
             contract._check_credit_review()
-        self._check_accounting_setup()
+        # What activation posts, and the instalment invoices of the schedule it freezes.
+        self._check_accounting_setup("commencement", "leaseback_bill", "upfront", "installment")
         # Compute the schedule one last time; from now on it is frozen.
         self._generate_schedule()
         self._write_system({"state": "active", "activated_date": fields.Date.context_today(self)})
@@ -1170,33 +1171,97 @@ class LeasingContract(models.Model):
     # ------------------------------------------------------------------
     # Ledger
     # ------------------------------------------------------------------
-    def _check_accounting_setup(self):
-        """The plan must say where every amount goes before anything is posted."""
-        for plan in self.plan_id:
-            missing = [
-                plan._fields[name].get_description(self.env)["string"]
-                for name in (
-                    "journal_id",
-                    "general_journal_id",
-                    "receivable_account_id",
-                    "clearing_account_id",
-                    "deposit_account_id",
-                    "interest_account_id",
-                    "fee_account_id",
+    def _accounting_settings(self, document, figures=None):
+        """Names of the settings of this contract's plan that its lease document ``document`` (a
+        kind of ``account.move.leasing_move_kind``) posts to: its journal and the accounts of its
+        lines, leaving out the lines of zero amount, which are not posted.
+
+        ``figures`` gives the amounts the caller has computed: ``interest`` of the instalments to
+        invoice; ``principal``, ``interest``, ``fee`` and ``deposit_held`` of an early payoff (its
+        quote). Without them: the interest of the whole schedule, and every line of a payoff."""
+        self.ensure_one()
+        figures = figures or {}
+        currency = self.currency_id
+
+        def has(name, default=1.0):
+            return not currency.is_zero(figures.get(name, default))
+
+        leaseback = self.lease_type == "leaseback"
+        match document:
+            case "installment":
+                uses = {
+                    "journal_id": True,
+                    "receivable_account_id": True,
+                    "interest_account_id": has("interest", self.total_interest),
+                }
+            case "commencement":
+                # Under a leaseback the vendor bill carries the assets; the entry the financed fees.
+                amount = self.fees_financed if leaseback else self.financed_amount
+                uses = dict.fromkeys(
+                    ("general_journal_id", "receivable_account_id", "clearing_account_id"), not currency.is_zero(amount)
                 )
-                if not plan[name]
-            ]
-            if any(c.lease_type == "leaseback" for c in self if c.plan_id == plan) and not plan.purchase_journal_id:
-                missing.append(plan._fields["purchase_journal_id"].get_description(self.env)["string"])
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "The financing plan %(plan)s lacks its accounting settings: %(missing)s. "
-                        "Set them on the plan (Accounting tab) or in the Leasing settings.",
-                        plan=plan.display_name,
-                        missing=", ".join(missing),
-                    )
-                )
+            case "leaseback_bill":
+                uses = dict.fromkeys(("purchase_journal_id", "receivable_account_id"), leaseback)
+            case "upfront":
+                down_payment = not leaseback and not currency.is_zero(self.down_payment)
+                fees = any(not fee.financed and not currency.is_zero(fee.amount) for fee in self.fee_ids)
+                deposit = not currency.is_zero(self.deposit)
+                uses = {
+                    "journal_id": down_payment or fees or deposit,
+                    "clearing_account_id": down_payment,
+                    "fee_account_id": fees,
+                    "deposit_account_id": deposit,
+                }
+            case "payoff":
+                uses = {
+                    "journal_id": True,
+                    "receivable_account_id": has("principal"),
+                    "interest_account_id": has("interest"),
+                    "fee_account_id": has("fee"),
+                    # applied on the invoice, and what is left refunded by a credit note
+                    "deposit_account_id": has("deposit_held"),
+                }
+            case "prepayment":
+                uses = dict.fromkeys(("journal_id", "receivable_account_id"), True)
+            case "deposit_refund":
+                uses = dict.fromkeys(("journal_id", "deposit_account_id"), True)
+            case "discontinue":
+                uses = dict.fromkeys(("general_journal_id", "clearing_account_id", "receivable_account_id"), True)
+            case _:
+                raise ValueError(f"Unknown lease document: {document}")
+        return [name for name, used in uses.items() if used]
+
+    def _accounting_setup_error(self, documents, figures=None):
+        """Why this contract cannot post ``documents`` (kinds of lease documents, see
+        ``_accounting_settings``): a message naming the settings its plan lacks, or "" when
+        nothing is missing."""
+        self.ensure_one()
+        plan = self.plan_id
+        lacking, missing = [], []
+        for document in documents:
+            unset = [name for name in self._accounting_settings(document, figures) if not plan[name]]
+            if unset:
+                lacking.append(document)
+                missing += [name for name in unset if name not in missing]
+        if not missing:
+            return ""
+        kinds = dict(self.env["account.move"]._fields["leasing_move_kind"]._description_selection(self.env))
+        return self.env._(
+            "%(contract)s cannot post its %(documents)s: its financing plan %(plan)s lacks %(settings)s. "
+            "Set them on the plan (Accounting tab) or in the Leasing settings.",
+            contract=self.name,
+            documents=", ".join(kinds[document] for document in lacking),
+            plan=plan.display_name,
+            settings=", ".join(plan._fields[name]._description_string(self.env) for name in missing),
+        )
+
+    def _check_accounting_setup(self, *documents, figures=None):
+        """Refuse to post ``documents`` of these contracts while their plans lack a setting the
+        documents post to (and only those: an instalment invoice needs no deposits account)."""
+        for contract in self:
+            error = contract._accounting_setup_error(documents, figures)
+            if error:
+                raise UserError(error)
 
     def _post_commencement(self):
         """Post what the start of each lease puts in the ledger.

@@ -274,7 +274,9 @@ class LeasingScheduleLine(models.Model):
         lines = self._lock_for_invoicing()
         if not lines:
             return self.env["account.move"]
-        lines.contract_id._check_accounting_setup()
+        for contract, contract_lines in lines.grouped("contract_id").items():
+            interest = sum(contract_lines.mapped("interest"))
+            contract._check_accounting_setup("installment", figures={"interest": interest})
         # The invoices carry their lease and schedule line, which only the system sets: they are
         # created as superuser, for the cron or for a user whose invoicing rights were checked.
         moves_sudo = (

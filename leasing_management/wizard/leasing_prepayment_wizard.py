@@ -152,7 +152,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
         contract = self.contract_id
         self._check_rights(accounting=True)
         plan = self._prepare_reschedule()
-        contract._check_accounting_setup()
+        contract._check_accounting_setup("prepayment")
         # A lease document, which only the system tags: the rights were checked above.
         invoice_sudo = (
             self.env["account.move"].sudo().with_context(mail_create_nolog=True).create(self._prepare_invoice_vals())
