@@ -1,15 +1,18 @@
 import contextvars
+import logging
 
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import format_date, plaintext2html
 from odoo.tools.misc import formatLang
 
 from ..tools import apr as compute_apr
 from ..tools import compute_schedule, effective_annual_rate, periodic_rate
 from .leasing_plan import LEASE_TYPES, PAYMENT_TIMINGS, PERIOD_MONTHS, REPAYMENT_METHODS
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("draft", "Draft"),
@@ -47,6 +50,8 @@ BATCH_CANCEL_STATES = ("draft", "review")
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 # Read from the ledger when asked (not stored): read again once entries are posted.
 LEDGER_FIGURES = ["amount_due", "amount_overdue", "customer_balance", "deposit_held"]
+# The activity that tells the Leasing Managers the daily invoicing skipped a lease.
+INVOICING_FAILURE_ACTIVITY = "leasing_management.mail_activity_type_invoicing_failure"
 DEPOSIT_ACTIONS = [
     ("refund", "Refund it to the lessee"),
     ("apply", "Apply it to the open invoices"),
@@ -252,6 +257,16 @@ class LeasingContract(models.Model):
     )
     deposit_held = fields.Monetary(
         compute="_compute_ledger_figures", help="Balance of the deposits-held account for this contract."
+    )
+    invoicing_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the daily invoicing last skipped this lease's instalments; cleared once they are invoiced.",
+    )
+    invoicing_error_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Day the daily invoicing last skipped this lease: it tries again the next day.",
     )
 
     # Intermediaries and their commissions.
@@ -1262,6 +1277,60 @@ class LeasingContract(models.Model):
             error = contract._accounting_setup_error(documents, figures)
             if error:
                 raise UserError(error)
+
+    def _record_invoicing_failures(self, failures):
+        """The daily invoicing skipped the contracts of ``failures`` ({contract: message}): record
+        why on each contract (shown on its form), log it, and give a Leasing Manager of its company
+        one activity to fix it; a contract that already has an open one keeps it (its note follows
+        the latest failure). The cron does not try these contracts again before tomorrow."""
+        today = fields.Date.context_today(self)
+        messages = {contract.id: message for contract, message in failures.items()}
+        contracts = self.browse(messages)
+        # The cron's own record of its failure, on fields only the system sets; the activities
+        # are the system's too, whoever the cron runs as.
+        contracts_sudo = contracts.sudo()
+        open_activities = {
+            activity.res_id: activity for activity in contracts_sudo.activity_search([INVOICING_FAILURE_ACTIVITY])
+        }
+        managers = (
+            self.env.ref("leasing_management.group_leasing_manager")
+            .sudo()
+            .users.filtered(lambda user: user.active and not user.share)
+        )
+        for contract_sudo in contracts_sudo:
+            message = messages[contract_sudo.id]
+            _logger.warning(
+                "Lease %s (id %s) skipped by the daily invoicing until tomorrow: %s",
+                contract_sudo.name,
+                contract_sudo.id,
+                message,
+            )
+            activity = open_activities.get(contract_sudo.id)
+            if activity and contract_sudo.invoicing_error != message:
+                activity.note = plaintext2html(message)
+            elif not activity:
+                company_managers = managers.filtered(lambda user, c=contract_sudo: c.company_id in user.company_ids)
+                user = contract_sudo.user_id & company_managers or company_managers[:1]
+                if user:
+                    contract_sudo.activity_schedule(
+                        INVOICING_FAILURE_ACTIVITY,
+                        summary=self.env._("Instalments not invoiced"),
+                        note=plaintext2html(message),
+                        user_id=user.id,
+                    )
+            contract_sudo.write({"invoicing_error": message, "invoicing_error_date": today})
+
+    def _clear_invoicing_failures(self):
+        """Their instalments are invoiced: clear the failures recorded on these contracts and mark
+        their activities done."""
+        failed_sudo = self.sudo().filtered("invoicing_error_date")
+        if not failed_sudo:
+            return
+        # The system's record of its own failure, cleared by whoever invoiced the instalments.
+        failed_sudo.write({"invoicing_error": False, "invoicing_error_date": False})
+        failed_sudo.activity_feedback(
+            [INVOICING_FAILURE_ACTIVITY], feedback=self.env._("The instalments due are invoiced.")
+        )
 
     def _post_commencement(self):
         """Post what the start of each lease puts in the ledger.
