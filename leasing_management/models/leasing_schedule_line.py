@@ -3,6 +3,7 @@ import logging
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
 
 _logger = logging.getLogger(__name__)
@@ -194,11 +195,36 @@ class LeasingScheduleLine(models.Model):
     # Invoicing
     # ------------------------------------------------------------------
     def _lock_for_invoicing(self):
-        """Lines of ``self`` still to invoice, locked for this transaction. Lines locked by another
-        transaction (a concurrent run) are skipped, and so are lines already invoiced."""
+        """Lines of ``self`` still to invoice, locked for this transaction. Skipped: the lines
+        already invoiced, and those another transaction (a manual invoicing, a payoff) holds or
+        has changed since this one began: it is invoicing them.
+
+        A changed row cannot be locked: Odoo's transactions are REPEATABLE READ, and locking a row
+        changed by a transaction committed after this one's snapshot raises a serialization
+        failure, for the whole statement. One statement locks every line; only when it meets such
+        a change are the lines locked one by one, each in its own savepoint, to skip just those
+        (as res.partner's ``_increase_rank`` gives up on rows another transaction holds)."""
         if not self:
             return self
         self.flush_recordset(["invoice_id", "cancelled", "state"])
+        with mute_logger("odoo.sql_db"):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    locked_ids = self._lock_rows(self.ids)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                locked_ids = []
+                for line_id in self.ids:
+                    try:
+                        with self.env.cr.savepoint(flush=False):
+                            locked_ids += self._lock_rows([line_id])
+                    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                        _logger.info("Schedule line %s changed by another transaction: not invoiced here", line_id)
+        locked = self.browse(locked_ids)
+        locked.invalidate_recordset(["invoice_ids", "invoice_id", "state"])
+        return locked
+
+    def _lock_rows(self, ids):
+        """Lock the rows ``ids`` still to invoice and free; return their ids."""
         self.env.cr.execute(
             SQL(
                 """
@@ -207,12 +233,10 @@ class LeasingScheduleLine(models.Model):
                  ORDER BY id
                    FOR UPDATE SKIP LOCKED
                 """,
-                tuple(self.ids),
+                tuple(ids),
             )
         )
-        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
-        locked.invalidate_recordset(["invoice_ids", "invoice_id", "state"])
-        return locked
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _prepare_invoice_vals(self):
         """Values of this line's customer invoice: principal and interest on their own lines,
@@ -303,18 +327,20 @@ class LeasingScheduleLine(models.Model):
 
     def _cron_create_invoices(self):
         """The daily invoicing of these lines (of one company): as ``_create_invoices``, but a
-        contract that cannot be invoiced does not stop the others.
+        contract that cannot be invoiced, or another transaction at work on the same rows, does
+        not stop the others.
 
         The contracts whose plan lacks a setting are set aside first, cheaply; the others are
-        invoiced in one batch. Should the batch still fail (a tax misconfigured, a lock date...),
-        it is rolled back and each contract is invoiced in its own savepoint, so that only the
-        culprits are set aside.
+        invoiced in one batch. Should the batch still fail (a tax misconfigured, a lock date,
+        another transaction...), it is rolled back and each contract is invoiced in its own
+        savepoint, so that only the culprits are set aside.
 
-        Return ``(invoices, skipped, failures)``: the invoices posted; the lines another
-        transaction holds (it is invoicing them); ``{contract: message}`` of the contracts that
-        could not be invoiced."""
+        Return ``(invoices, skipped, retry, failures)``: the invoices posted; the lines another
+        transaction holds or has changed (it is invoicing them); the lines of contracts whose
+        invoicing met another transaction (to try again in a new one); ``{contract: message}`` of
+        the contracts that could not be invoiced."""
         lines = self._lock_for_invoicing()
-        skipped, failures = self - lines, {}
+        skipped, retry, failures = self - lines, self.browse(), {}
         for contract, contract_lines in lines.grouped("contract_id").items():
             interest = sum(contract_lines.mapped("interest"))
             error = contract._accounting_setup_error(["installment"], figures={"interest": interest})
@@ -323,7 +349,7 @@ class LeasingScheduleLine(models.Model):
         lines = lines.filtered(lambda line: line.contract_id not in failures)
         moves = self.env["account.move"]
         if not lines:
-            return moves, skipped, failures
+            return moves, skipped, retry, failures
         # The savepoint flushes on leaving: an error may come from there, after the block.
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -331,11 +357,14 @@ class LeasingScheduleLine(models.Model):
         except Exception:  # whatever the cause, find the contracts it comes from below
             _logger.info("Invoicing %s schedule lines at once failed: invoicing them contract by contract", len(lines))
         else:
-            return batch_moves, skipped, failures
+            return batch_moves, skipped, retry, failures
         for contract, contract_lines in lines.grouped("contract_id").items():
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                     contract_moves = contract_lines._post_invoices()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                _logger.info("Lease %s: another transaction is at work on it, invoiced later", contract.name)
+                retry |= contract_lines
             except UserError as error:
                 failures[contract] = str(error)
             except Exception as error:  # an unexpected cause: skip the contract, log the traceback
@@ -343,7 +372,7 @@ class LeasingScheduleLine(models.Model):
                 failures[contract] = f"{type(error).__name__}: {error}"
             else:
                 moves |= contract_moves
-        return moves, skipped, failures
+        return moves, skipped, retry, failures
 
     @api.model
     def _due_domain(self, companies):
@@ -388,12 +417,16 @@ class LeasingScheduleLine(models.Model):
         calls again while work remains and the call made some, so a crash loses at most the
         current batch and a new run resumes where the last one stopped.
 
-        A lease that cannot be invoiced (its plan lacks an account, a tax fails...) does not stop
-        the others: it is skipped, its failure recorded on it with an activity for a Leasing
-        Manager, and left out of the rest of the day's run; it is tried again the next day. Lines
-        are locked and re-checked before invoicing, and a unique index forbids a second live
-        invoice per line, so two runs at once (or a run and a manual invoicing) never invoice a
-        line twice.
+        Nothing one lease or one other transaction does stops the others:
+
+        * a lease that cannot be invoiced (its plan lacks an account, a tax fails...) is skipped,
+          its failure recorded on it with an activity for a Leasing Manager, and left out of the
+          rest of the day's run; it is tried again the next day;
+        * lines another transaction holds or has just changed are skipped: it is invoicing them.
+          Lines are locked and re-checked before invoicing, and a unique index forbids a second
+          live invoice per line, so two runs at once (or a run and a manual invoicing) never
+          invoice a line twice. A lease whose invoicing met another transaction is tried again
+          by the next call, in a new transaction.
 
         A batch with nothing left to invoice once those are set aside is followed, in the same
         call, by the next one: ``done`` is zero only when nothing is left, which ends the run."""
@@ -401,28 +434,33 @@ class LeasingScheduleLine(models.Model):
         companies = self.env["res.company"].search([])
         domain = self._cron_due_domain(companies)
         moves = self.env["account.move"]
-        # Lines another transaction holds: not looked at again in this call.
-        skipped = self.browse()
+        # Lines not to look at again in this call: held by another transaction, or to try again
+        # in the next call's transaction.
+        skipped = retry = self.browse()
         while True:
             lines = self.search(
-                expression.AND([domain, [("id", "not in", skipped.ids)]]),
+                expression.AND([domain, [("id", "not in", (skipped | retry).ids)]]),
                 order="due_date, id",
                 limit=batch_size,
             )
             failures = {}
             for company, company_lines in lines.grouped("company_id").items():
-                batch_moves, batch_skipped, batch_failures = company_lines.with_company(company)._cron_create_invoices()
+                batch_moves, batch_skipped, batch_retry, batch_failures = company_lines.with_company(
+                    company
+                )._cron_create_invoices()
                 moves |= batch_moves
                 skipped |= batch_skipped
+                retry |= batch_retry
                 failures.update(batch_failures)
             if failures:
                 # Out of the domain from now on: their failure is dated today.
                 self.env["leasing.contract"]._record_invoicing_failures(failures)
             if moves or len(lines) < batch_size:
                 break
-        remaining = 0
         if len(lines) == batch_size:
             remaining = self.search_count(expression.AND([domain, [("id", "not in", skipped.ids)]]))
+        else:
+            remaining = len(retry)
         self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
         return moves
 
@@ -431,7 +469,15 @@ class LeasingScheduleLine(models.Model):
         """Lines whose due date has passed while their invoice is open become overdue."""
         today = fields.Date.context_today(self)
         lines = self.search([("state", "in", ("invoiced", "partial")), ("due_date", "<", today)])
-        if lines:
-            self.env.add_to_compute(self._fields["state"], lines)
-            lines.flush_recordset(["state"])
+        if not lines:
+            return lines
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.env.add_to_compute(self._fields["state"], lines)
+                lines.flush_recordset(["state"])
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # Another transaction (a payment) is changing some of them: it sets their status itself,
+            # and the next run refreshes the others.
+            _logger.info("Overdue schedule lines not refreshed: another transaction is changing them")
+            return self.browse()
         return lines
