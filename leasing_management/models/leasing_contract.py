@@ -50,6 +50,17 @@ BATCH_CANCEL_STATES = ("draft", "review")
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 # Read from the ledger when asked (not stored): read again once entries are posted.
 LEDGER_FIGURES = ["amount_due", "amount_overdue", "customer_balance", "deposit_held"]
+# The lease documents whose plan settings _accounting_settings knows (commission bills have their own).
+LEASE_DOCUMENTS = (
+    "commencement",
+    "leaseback_bill",
+    "upfront",
+    "installment",
+    "payoff",
+    "prepayment",
+    "deposit_refund",
+    "discontinue",
+)
 # The activity that tells the Leasing Managers the daily invoicing skipped a lease.
 INVOICING_FAILURE_ACTIVITY = "leasing_management.mail_activity_type_invoicing_failure"
 DEPOSIT_ACTIONS = [
@@ -1272,7 +1283,9 @@ class LeasingContract(models.Model):
 
     def _check_accounting_setup(self, *documents, figures=None):
         """Refuse to post ``documents`` of these contracts while their plans lack a setting the
-        documents post to (and only those: an instalment invoice needs no deposits account)."""
+        documents post to (and only those: an instalment invoice needs no deposits account).
+        Without documents, every one a lease may post is checked."""
+        documents = documents or LEASE_DOCUMENTS
         for contract in self:
             error = contract._accounting_setup_error(documents, figures)
             if error:

@@ -118,6 +118,9 @@ class TestInvoicingFailures(LeasingLedgerCommon):
         )
         with self.assertRaisesRegex(UserError, "Interest Income Account"):
             contract._check_accounting_setup("installment")
+        # Naming no document checks them all, as strictly as before they were told apart.
+        with self.assertRaisesRegex(UserError, "lacks Deposits Held Account, Interest Income Account"):
+            contract._check_accounting_setup()
 
     def test_a_lease_that_cannot_be_invoiced_is_skipped_and_reported(self):
         broken_plan = self._plan_copy("Broken")
