@@ -14,6 +14,7 @@
         "data/ir_sequence_data.xml",
         "data/leasing_fee_type_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/leasing_plan_views.xml",
         "views/leasing_contract_views.xml",
         "views/leasing_credit_review_views.xml",

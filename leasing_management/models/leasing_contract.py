@@ -1,10 +1,11 @@
 import contextvars
+import logging
 
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import format_date, plaintext2html
 from odoo.tools.misc import formatLang
 
 from ..tools import (
@@ -21,6 +22,8 @@ from ..tools import (
 )
 from ..tools import apr as compute_apr
 from .leasing_plan import LEASE_TYPES, PAYMENT_TIMINGS, PERIOD_MONTHS, REPAYMENT_METHODS
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("draft", "Draft"),
@@ -58,6 +61,19 @@ BATCH_CANCEL_STATES = ("draft", "review")
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
 # Read from the ledger when asked (not stored): read again once entries are posted.
 LEDGER_FIGURES = ["amount_due", "amount_overdue", "customer_balance", "deposit_held"]
+# The lease documents whose plan settings _accounting_settings knows (commission bills have their own).
+LEASE_DOCUMENTS = (
+    "commencement",
+    "leaseback_bill",
+    "upfront",
+    "installment",
+    "payoff",
+    "prepayment",
+    "deposit_refund",
+    "discontinue",
+)
+# The activity that tells the Leasing Managers the daily invoicing skipped a lease.
+INVOICING_FAILURE_ACTIVITY = "leasing_management.mail_activity_type_invoicing_failure"
 DEPOSIT_ACTIONS = [
     ("refund", "Refund it to the lessee"),
     ("apply", "Apply it to the open invoices"),
@@ -280,6 +296,16 @@ class LeasingContract(models.Model):
     )
     deposit_held = fields.Monetary(
         compute="_compute_ledger_figures", help="Balance of the deposits-held account for this contract."
+    )
+    invoicing_error = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Why the daily invoicing last skipped this lease's instalments; cleared once they are invoiced.",
+    )
+    invoicing_error_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Day the daily invoicing last skipped this lease: it tries again the next day.",
     )
 
     # Intermediaries and their commissions.
@@ -833,7 +859,8 @@ class LeasingContract(models.Model):
                 )
             contract._check_schedule_inputs()
             contract._check_credit_review()
-        self._check_accounting_setup()
+        # What activation posts, and the instalment invoices of the schedule it freezes.
+        self._check_accounting_setup("commencement", "leaseback_bill", "upfront", "installment")
         # Compute the schedule one last time; from now on it is frozen, and so is the APR
         # disclosed at signing (computed from that schedule before the state changes).
         self._generate_schedule()
@@ -1370,33 +1397,163 @@ class LeasingContract(models.Model):
     # ------------------------------------------------------------------
     # Ledger
     # ------------------------------------------------------------------
-    def _check_accounting_setup(self):
-        """The plan must say where every amount goes before anything is posted."""
-        for plan in self.plan_id:
-            missing = [
-                plan._fields[name].get_description(self.env)["string"]
-                for name in (
-                    "journal_id",
-                    "general_journal_id",
-                    "receivable_account_id",
-                    "clearing_account_id",
-                    "deposit_account_id",
-                    "interest_account_id",
-                    "fee_account_id",
+    def _accounting_settings(self, document, figures=None):
+        """Names of the settings of this contract's plan that its lease document ``document`` (a
+        kind of ``account.move.leasing_move_kind``) posts to: its journal and the accounts of its
+        lines, leaving out the lines of zero amount, which are not posted.
+
+        ``figures`` gives the amounts the caller has computed: ``interest`` of the instalments to
+        invoice; ``principal``, ``interest``, ``fee`` and ``deposit_held`` of an early payoff (its
+        quote). Without them: the interest of the whole schedule, and every line of a payoff."""
+        self.ensure_one()
+        figures = figures or {}
+        currency = self.currency_id
+
+        def has(name, default=1.0):
+            return not currency.is_zero(figures.get(name, default))
+
+        leaseback = self.lease_type == "leaseback"
+        # VAT included in the principal moves from the receivable to the clearing account.
+        vat_in_principal = bool(self.plan_id.principal_tax_ids.filtered("price_include"))
+        match document:
+            case "installment":
+                uses = {
+                    "journal_id": True,
+                    "receivable_account_id": True,
+                    "interest_account_id": has("interest", self.total_interest),
+                    "clearing_account_id": vat_in_principal,
+                }
+            case "commencement":
+                # Under a leaseback the vendor bill carries the assets; the entry the financed fees.
+                amount = self.fees_financed if leaseback else self.financed_amount
+                uses = dict.fromkeys(
+                    ("general_journal_id", "receivable_account_id", "clearing_account_id"), not currency.is_zero(amount)
                 )
-                if not plan[name]
-            ]
-            if any(c.lease_type == "leaseback" for c in self if c.plan_id == plan) and not plan.purchase_journal_id:
-                missing.append(plan._fields["purchase_journal_id"].get_description(self.env)["string"])
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "The financing plan %(plan)s lacks its accounting settings: %(missing)s. "
-                        "Set them on the plan (Accounting tab) or in the Leasing settings.",
-                        plan=plan.display_name,
-                        missing=", ".join(missing),
+            case "leaseback_bill":
+                uses = dict.fromkeys(("purchase_journal_id", "receivable_account_id"), leaseback)
+            case "upfront":
+                down_payment = not leaseback and not currency.is_zero(self.down_payment)
+                fees = any(not fee.financed and not currency.is_zero(fee.amount) for fee in self.fee_ids)
+                deposit = not currency.is_zero(self.deposit)
+                uses = {
+                    "journal_id": down_payment or fees or deposit,
+                    "clearing_account_id": down_payment,
+                    "fee_account_id": fees,
+                    "deposit_account_id": deposit,
+                }
+            case "payoff":
+                uses = {
+                    "journal_id": True,
+                    "receivable_account_id": has("principal"),
+                    "clearing_account_id": vat_in_principal and has("principal"),
+                    "interest_account_id": has("interest"),
+                    "fee_account_id": has("fee"),
+                    # applied on the invoice, and what is left refunded by a credit note
+                    "deposit_account_id": has("deposit_held"),
+                }
+            case "prepayment":
+                uses = {
+                    "journal_id": True,
+                    "receivable_account_id": True,
+                    "clearing_account_id": vat_in_principal,
+                    # the interest the prepaid principal accrued since the last instalment invoiced
+                    "interest_account_id": has("interest"),
+                }
+            case "deposit_refund":
+                uses = dict.fromkeys(("journal_id", "deposit_account_id"), True)
+            case "discontinue":
+                uses = dict.fromkeys(("general_journal_id", "clearing_account_id", "receivable_account_id"), True)
+            case _:
+                raise ValueError(f"Unknown lease document: {document}")
+        return [name for name, used in uses.items() if used]
+
+    def _accounting_setup_error(self, documents, figures=None):
+        """Why this contract cannot post ``documents`` (kinds of lease documents, see
+        ``_accounting_settings``): a message naming the settings its plan lacks, or "" when
+        nothing is missing."""
+        self.ensure_one()
+        plan = self.plan_id
+        lacking, missing = [], []
+        for document in documents:
+            unset = [name for name in self._accounting_settings(document, figures) if not plan[name]]
+            if unset:
+                lacking.append(document)
+                missing += [name for name in unset if name not in missing]
+        if not missing:
+            return ""
+        kinds = dict(self.env["account.move"]._fields["leasing_move_kind"]._description_selection(self.env))
+        return self.env._(
+            "%(contract)s cannot post its %(documents)s: its financing plan %(plan)s lacks %(settings)s. "
+            "Set them on the plan (Accounting tab) or in the Leasing settings.",
+            contract=self.name,
+            documents=", ".join(kinds[document] for document in lacking),
+            plan=plan.display_name,
+            settings=", ".join(plan._fields[name]._description_string(self.env) for name in missing),
+        )
+
+    def _check_accounting_setup(self, *documents, figures=None):
+        """Refuse to post ``documents`` of these contracts while their plans lack a setting the
+        documents post to (and only those: an instalment invoice needs no deposits account).
+        Without documents, every one a lease may post is checked."""
+        documents = documents or LEASE_DOCUMENTS
+        for contract in self:
+            error = contract._accounting_setup_error(documents, figures)
+            if error:
+                raise UserError(error)
+
+    def _record_invoicing_failures(self, failures):
+        """The daily invoicing skipped the contracts of ``failures`` ({contract: message}): record
+        why on each contract (shown on its form), log it, and give a Leasing Manager of its company
+        one activity to fix it; a contract that already has an open one keeps it (its note follows
+        the latest failure). The cron does not try these contracts again before tomorrow."""
+        today = fields.Date.context_today(self)
+        messages = {contract.id: message for contract, message in failures.items()}
+        contracts = self.browse(messages)
+        # The cron's own record of its failure, on fields only the system sets; the activities
+        # are the system's too, whoever the cron runs as.
+        contracts_sudo = contracts.sudo()
+        open_activities = {
+            activity.res_id: activity for activity in contracts_sudo.activity_search([INVOICING_FAILURE_ACTIVITY])
+        }
+        managers = (
+            self.env.ref("leasing_management.group_leasing_manager")
+            .sudo()
+            .users.filtered(lambda user: user.active and not user.share)
+        )
+        for contract_sudo in contracts_sudo:
+            message = messages[contract_sudo.id]
+            _logger.warning(
+                "Lease %s (id %s) skipped by the daily invoicing until tomorrow: %s",
+                contract_sudo.name,
+                contract_sudo.id,
+                message,
+            )
+            activity = open_activities.get(contract_sudo.id)
+            if activity and contract_sudo.invoicing_error != message:
+                activity.note = plaintext2html(message)
+            elif not activity:
+                company_managers = managers.filtered(lambda user, c=contract_sudo: c.company_id in user.company_ids)
+                user = contract_sudo.user_id & company_managers or company_managers[:1]
+                if user:
+                    contract_sudo.activity_schedule(
+                        INVOICING_FAILURE_ACTIVITY,
+                        summary=self.env._("Instalments not invoiced"),
+                        note=plaintext2html(message),
+                        user_id=user.id,
                     )
-                )
+            contract_sudo.write({"invoicing_error": message, "invoicing_error_date": today})
+
+    def _clear_invoicing_failures(self):
+        """Their instalments are invoiced: clear the failures recorded on these contracts and mark
+        their activities done."""
+        failed_sudo = self.sudo().filtered("invoicing_error_date")
+        if not failed_sudo:
+            return
+        # The system's record of its own failure, cleared by whoever invoiced the instalments.
+        failed_sudo.write({"invoicing_error": False, "invoicing_error_date": False})
+        failed_sudo.activity_feedback(
+            [INVOICING_FAILURE_ACTIVITY], feedback=self.env._("The instalments due are invoiced.")
+        )
 
     def _post_commencement(self):
         """Post what the start of each lease puts in the ledger.

@@ -1,6 +1,12 @@
+import logging
+
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL, mute_logger
+
+_logger = logging.getLogger(__name__)
 
 # Columns written by _insert_rows, in the order of the engine's rows.
 ROW_COLUMNS = (
@@ -189,11 +195,36 @@ class LeasingScheduleLine(models.Model):
     # Invoicing
     # ------------------------------------------------------------------
     def _lock_for_invoicing(self):
-        """Lines of ``self`` still to invoice, locked for this transaction. Lines locked by another
-        transaction (a concurrent run) are skipped, and so are lines already invoiced."""
+        """Lines of ``self`` still to invoice, locked for this transaction. Skipped: the lines
+        already invoiced, and those another transaction (a manual invoicing, a payoff) holds or
+        has changed since this one began: it is invoicing them.
+
+        A changed row cannot be locked: Odoo's transactions are REPEATABLE READ, and locking a row
+        changed by a transaction committed after this one's snapshot raises a serialization
+        failure, for the whole statement. One statement locks every line; only when it meets such
+        a change are the lines locked one by one, each in its own savepoint, to skip just those
+        (as res.partner's ``_increase_rank`` gives up on rows another transaction holds)."""
         if not self:
             return self
         self.flush_recordset(["invoice_id", "cancelled", "state"])
+        with mute_logger("odoo.sql_db"):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    locked_ids = self._lock_rows(self.ids)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                locked_ids = []
+                for line_id in self.ids:
+                    try:
+                        with self.env.cr.savepoint(flush=False):
+                            locked_ids += self._lock_rows([line_id])
+                    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                        _logger.info("Schedule line %s changed by another transaction: not invoiced here", line_id)
+        locked = self.browse(locked_ids)
+        locked.invalidate_recordset(["invoice_ids", "invoice_id", "state"])
+        return locked
+
+    def _lock_rows(self, ids):
+        """Lock the rows ``ids`` still to invoice and free; return their ids."""
         self.env.cr.execute(
             SQL(
                 """
@@ -202,12 +233,10 @@ class LeasingScheduleLine(models.Model):
                  ORDER BY id
                    FOR UPDATE SKIP LOCKED
                 """,
-                tuple(self.ids),
+                tuple(ids),
             )
         )
-        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
-        locked.invalidate_recordset(["invoice_ids", "invoice_id", "state"])
-        return locked
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _prepare_invoice_vals(self):
         """Values of this line's customer invoice: principal and interest on their own lines,
@@ -259,12 +288,20 @@ class LeasingScheduleLine(models.Model):
         }
 
     def _create_invoices(self):
-        """Invoice these lines: build every invoice's values, create them in one call and post
-        them in one call; posting lets the lessees' unallocated payments settle them."""
+        """Invoice these lines now (the contract's button): lock them, refuse when a contract's
+        plan lacks a setting the invoices post to, then create and post them all."""
         lines = self._lock_for_invoicing()
         if not lines:
             return self.env["account.move"]
-        lines.contract_id._check_accounting_setup()
+        for contract, contract_lines in lines.grouped("contract_id").items():
+            interest = sum(contract_lines.mapped("interest"))
+            contract._check_accounting_setup("installment", figures={"interest": interest})
+        return lines._post_invoices()
+
+    def _post_invoices(self):
+        """Create the invoices of these locked lines in one call and post them in one call;
+        posting lets the lessees' unallocated payments settle them. Their contracts' invoicing
+        failures, if any, are over."""
         # The invoices carry their lease and schedule line, which only the system sets: they are
         # created as superuser, for the cron or for a user whose invoicing rights were checked.
         moves_sudo = (
@@ -272,10 +309,60 @@ class LeasingScheduleLine(models.Model):
             .sudo()
             # Generated documents: no "created" log nor follower subscription per invoice.
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create([line._prepare_invoice_vals() for line in lines])
+            .create([line._prepare_invoice_vals() for line in self])
         )
         moves_sudo.action_post()
+        self.contract_id._clear_invoicing_failures()
         return moves_sudo.sudo(False)
+
+    def _cron_create_invoices(self):
+        """The daily invoicing of these lines (of one company): as ``_create_invoices``, but a
+        contract that cannot be invoiced, or another transaction at work on the same rows, does
+        not stop the others.
+
+        The contracts whose plan lacks a setting are set aside first, cheaply; the others are
+        invoiced in one batch. Should the batch still fail (a tax misconfigured, a lock date,
+        another transaction...), it is rolled back and each contract is invoiced in its own
+        savepoint, so that only the culprits are set aside.
+
+        Return ``(invoices, skipped, retry, failures)``: the invoices posted; the lines another
+        transaction holds or has changed (it is invoicing them); the lines of contracts whose
+        invoicing met another transaction (to try again in a new one); ``{contract: message}`` of
+        the contracts that could not be invoiced."""
+        lines = self._lock_for_invoicing()
+        skipped, retry, failures = self - lines, self.browse(), {}
+        for contract, contract_lines in lines.grouped("contract_id").items():
+            interest = sum(contract_lines.mapped("interest"))
+            error = contract._accounting_setup_error(["installment"], figures={"interest": interest})
+            if error:
+                failures[contract] = error
+        lines = lines.filtered(lambda line: line.contract_id not in failures)
+        moves = self.env["account.move"]
+        if not lines:
+            return moves, skipped, retry, failures
+        # The savepoint flushes on leaving: an error may come from there, after the block.
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                batch_moves = lines._post_invoices()
+        except Exception:  # whatever the cause, find the contracts it comes from below
+            _logger.info("Invoicing %s schedule lines at once failed: invoicing them contract by contract", len(lines))
+        else:
+            return batch_moves, skipped, retry, failures
+        for contract, contract_lines in lines.grouped("contract_id").items():
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    contract_moves = contract_lines._post_invoices()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                _logger.info("Lease %s: another transaction is at work on it, invoiced later", contract.name)
+                retry |= contract_lines
+            except UserError as error:
+                failures[contract] = str(error)
+            except Exception as error:  # an unexpected cause: skip the contract, log the traceback
+                _logger.warning("Lease %s could not be invoiced", contract.name, exc_info=True)
+                failures[contract] = f"{type(error).__name__}: {error}"
+            else:
+                moves |= contract_moves
+        return moves, skipped, retry, failures
 
     @api.model
     def _due_domain(self, companies):
@@ -296,23 +383,75 @@ class LeasingScheduleLine(models.Model):
         )
 
     @api.model
+    def _cron_due_domain(self, companies):
+        """The due lines the daily invoicing invoices: those of ``_due_domain`` less the leases it
+        skipped today (tried again tomorrow; the contract's button tries them at once)."""
+        today = fields.Date.context_today(self)
+        return expression.AND(
+            [
+                self._due_domain(companies),
+                [
+                    "|",
+                    ("contract_id.invoicing_error_date", "=", False),
+                    ("contract_id.invoicing_error_date", "<", today),
+                ],
+            ]
+        )
+
+    @api.model
     def _cron_invoice_due_lines(self, batch_size=200):
         """Daily: invoice the instalments falling due within the horizon, a batch per call.
 
-        Each call invoices one batch and reports its progress; Odoo's cron runner commits after
-        each call and calls again while work remains, so a crash loses at most the current batch
-        and a new run resumes where the last one stopped. Lines are locked and re-checked before
-        invoicing, and a unique index forbids a second live invoice per line, so two runs at
-        once (or a run and a manual invoicing) never invoice a line twice."""
+        Each call invoices one batch and reports its progress: ``done`` the invoices made,
+        ``remaining`` the lines left to invoice. Odoo's cron runner commits after each call and
+        calls again while work remains and the call made some, so a crash loses at most the
+        current batch and a new run resumes where the last one stopped.
+
+        Nothing one lease or one other transaction does stops the others:
+
+        * a lease that cannot be invoiced (its plan lacks an account, a tax fails...) is skipped,
+          its failure recorded on it with an activity for a Leasing Manager, and left out of the
+          rest of the day's run; it is tried again the next day;
+        * lines another transaction holds or has just changed are skipped: it is invoicing them.
+          Lines are locked and re-checked before invoicing, and a unique index forbids a second
+          live invoice per line, so two runs at once (or a run and a manual invoicing) never
+          invoice a line twice. A lease whose invoicing met another transaction is tried again
+          by the next call, in a new transaction.
+
+        A batch with nothing left to invoice once those are set aside is followed, in the same
+        call, by the next one: ``done`` is zero only when nothing is left, which ends the run."""
         self._cron_refresh_overdue()
         companies = self.env["res.company"].search([])
-        domain = self._due_domain(companies)
-        lines = self.search(domain, order="due_date, id", limit=batch_size)
+        domain = self._cron_due_domain(companies)
         moves = self.env["account.move"]
-        for company, company_lines in lines.grouped("company_id").items():
-            moves |= company_lines.with_company(company)._create_invoices()
-        remaining = self.search_count(domain) if len(lines) == batch_size else 0
-        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        # Lines not to look at again in this call: held by another transaction, or to try again
+        # in the next call's transaction.
+        skipped = retry = self.browse()
+        while True:
+            lines = self.search(
+                expression.AND([domain, [("id", "not in", (skipped | retry).ids)]]),
+                order="due_date, id",
+                limit=batch_size,
+            )
+            failures = {}
+            for company, company_lines in lines.grouped("company_id").items():
+                batch_moves, batch_skipped, batch_retry, batch_failures = company_lines.with_company(
+                    company
+                )._cron_create_invoices()
+                moves |= batch_moves
+                skipped |= batch_skipped
+                retry |= batch_retry
+                failures.update(batch_failures)
+            if failures:
+                # Out of the domain from now on: their failure is dated today.
+                self.env["leasing.contract"]._record_invoicing_failures(failures)
+            if moves or len(lines) < batch_size:
+                break
+        if len(lines) == batch_size:
+            remaining = self.search_count(expression.AND([domain, [("id", "not in", skipped.ids)]]))
+        else:
+            remaining = len(retry)
+        self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
         return moves
 
     @api.model
@@ -320,7 +459,15 @@ class LeasingScheduleLine(models.Model):
         """Lines whose due date has passed while their invoice is open become overdue."""
         today = fields.Date.context_today(self)
         lines = self.search([("state", "in", ("invoiced", "partial")), ("due_date", "<", today)])
-        if lines:
-            self.env.add_to_compute(self._fields["state"], lines)
-            lines.flush_recordset(["state"])
+        if not lines:
+            return lines
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.env.add_to_compute(self._fields["state"], lines)
+                lines.flush_recordset(["state"])
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # Another transaction (a payment) is changing some of them: it sets their status itself,
+            # and the next run refreshes the others.
+            _logger.info("Overdue schedule lines not refreshed: another transaction is changing them")
+            return self.browse()
         return lines

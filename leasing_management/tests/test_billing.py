@@ -303,5 +303,5 @@ class TestLeaseBilling(LeasingLedgerCommon):
         self.plan.interest_account_id = False
         contract = self.env["leasing.contract"].create(self._lease_vals())
         with self.assertRaisesRegex(UserError, "Interest Income Account"):
-            contract._check_accounting_setup()
+            contract._check_accounting_setup("commencement", "leaseback_bill", "upfront", "installment")
         self.assertFalse(contract.move_ids)

@@ -59,7 +59,7 @@ class LeasingCloseWizard(models.TransientModel):
         deposit = currency.round(contract.deposit_held)
         refund = self.env["account.move"]
         if currency.compare_amounts(deposit, 0.0) > 0:
-            contract._check_accounting_setup()
+            contract._check_accounting_setup("deposit_refund")
             today = fields.Date.context_today(self)
             # A lease document, which only the system tags: the closing rights are checked.
             refund_sudo = (

@@ -133,7 +133,7 @@ class LeasingDiscontinueWizard(models.TransientModel):
         currency = contract.currency_id
         entry = self.env["account.move"]
         if plan["rows"]:
-            contract._check_accounting_setup()
+            contract._check_accounting_setup("discontinue")
             # A lease document, which only the system tags: the rights were checked above.
             entry_sudo = self.env["account.move"].sudo().create(self._prepare_entry_vals(plan["share"]))
             entry_sudo.action_post()

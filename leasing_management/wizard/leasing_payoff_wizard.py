@@ -233,8 +233,10 @@ class LeasingPayoffWizard(models.TransientModel):
         error = self._payoff_error()
         if error:
             raise UserError(error)
-        contract._check_accounting_setup()
         quote = self._quote()
+        # The accounts its lines post to: those of the amounts it settles, and the deposits account
+        # for the deposit it applies or refunds.
+        contract._check_accounting_setup("payoff", figures=quote)
         currency = contract.currency_id
         # The deposit settles the invoice as far as it goes (an invoice cannot be negative); the
         # rest goes back to the lessee through a credit note, which first settles open invoices.

@@ -185,7 +185,7 @@ class LeasingPrepaymentWizard(models.TransientModel):
         contract = self.contract_id
         self._check_rights(accounting=True)
         plan = self._prepare_reschedule()
-        contract._check_accounting_setup()
+        contract._check_accounting_setup("prepayment", figures=plan)
         # A lease document, which only the system tags: the rights were checked above.
         invoice_sudo = (
             self.env["account.move"]
