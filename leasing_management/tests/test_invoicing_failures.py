@@ -100,7 +100,9 @@ class TestInvoicingFailures(LeasingLedgerCommon):
         self.assertIn("Interest Income Account", error("installment", interest=9.0))
         self.assertNotIn("Deposits Held Account", error("installment", interest=9.0))
         self.assertEqual(error("installment", interest=0.0), "")
-        self.assertEqual(error("prepayment"), "")
+        # A prepayment needs the interest account only for the interest its principal accrued.
+        self.assertEqual(error("prepayment", interest=0.0), "")
+        self.assertIn("Interest Income Account", error("prepayment", interest=443.84))
         self.assertEqual(error("discontinue"), "")
         self.assertEqual(error("commencement"), "")
         self.assertIn("Deposits Held Account", error("deposit_refund"))
