@@ -451,3 +451,25 @@ class TestContractSchedule(LeasingCommon):
         expected = irr_apr([-1000.00 + 271.30, 271.30, 271.32, 200.00], 1)
         self.assertAlmostEqual(contract.apr, expected, delta=0.0001)
         self.assertAlmostEqual(contract.apr, 12.6825, delta=0.02)
+
+    def test_half_cent_ties_round_up(self):
+        """Issue 9, item 11: financed 1,000,000.00, residual 999,000.01, 2 instalments at 6 %,
+        equal principal, in arrears: (F - R) / n = 999.99 / 2 = 499.995 rounds half-up to 500.00
+        (a float subtraction gave 499.99 before)."""
+        plan = self.env["leasing.plan"].create(
+            {
+                "name": "Equal principal, 2 months",
+                "repayment_method": "equal_principal",
+                "payment_timing": "arrears",
+                "period_months": 1,
+                "term": 2,
+                "annual_rate": 6.0,
+            }
+        )
+        contract = self._create_contract(
+            plan_id=plan.id,
+            line_ids=[Command.create({"product_id": self.product_excavator.id, "price_unit": 1000000.0})],
+        )
+        contract.residual_value = 999000.01
+        principals = self._schedule(contract).mapped("principal")
+        self.assertEqual(principals, [500.0, 499.99, 999000.01])
