@@ -38,7 +38,10 @@ class LeasingPrepaymentWizard(models.TransientModel):
                 ("amount_owed", "current_installment", "current_count", "new_installment", "new_count"), 0
             )
             values.update(new_end_date=False, preview_error=False)
-            if wizard.contract_id.state == "active" and wizard.date:
+            if wizard.contract_id.state == "active" and wizard.date and wizard.currency_id.is_zero(wizard.amount):
+                # Nothing typed yet: what the lease owes now, and no complaint.
+                values.update(wizard._current_terms())
+            elif wizard.contract_id.state == "active" and wizard.date:
                 try:
                     plan = wizard._prepare_reschedule()
                 except UserError as error:
