@@ -20,6 +20,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/product_views.xml",
+        "views/account_move_views.xml",
         "wizard/leasing_quote_wizard_views.xml",
         "wizard/leasing_payoff_wizard_views.xml",
         "wizard/leasing_close_wizard_views.xml",

@@ -1,10 +1,13 @@
+from datetime import date
 
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
-from .common_ledger import LeasingLedgerCommon
+from .common_ledger import LEASING_MANAGER, LeasingLedgerCommon
+from .view_helpers import view_arch
 
 
 @tagged("post_install", "-at_install")
@@ -29,6 +32,7 @@ class TestLedgerScreens(LeasingLedgerCommon):
                 "annual_rate": 12.0,
                 "min_down_payment_pct": 10.0,
                 "deposit_pct": 5.0,
+                "allow_leaseback": True,
                 "fee_ids": [
                     Command.create(
                         {
@@ -88,3 +92,82 @@ class TestLedgerScreens(LeasingLedgerCommon):
         queries(one)  # the caches that do not depend on the documents (the note subtype...)
         self.assertEqual(queries(invoices), queries(one))
         self.assertEqual(len(invoices.leasing_contract_id), 2, (first, second))
+
+    # ------------------------------------------------------------------
+    # The lease's invoices and entries
+    # ------------------------------------------------------------------
+    def test_invoices_and_entries_apart(self):
+        """Invoices: the lease's customer invoices and credit notes in Odoo's invoice list (due
+        date, payment status). Entries: the commencement entry and the other journal entries."""
+        contract = self._activate()
+        with freeze_time("2026-03-25"):
+            instalments = self._run_invoicing_cron()
+        self.assertEqual(len(instalments), 2)
+        invoices = contract.upfront_invoice_id | instalments
+        self.assertEqual((contract.invoice_count, contract.entry_count), (3, 1))
+
+        action = contract.action_view_invoices()
+        self.assertEqual(action["res_model"], "account.move")
+        self.assertEqual(self.env["account.move"].search(action["domain"]), invoices)
+        list_view = {view_type: view_id for view_id, view_type in action["views"]}["list"]
+        columns = {node.get("name") for node in view_arch(self.env["account.move"], "list", list_view).iter("field")}
+        self.assertTrue({"invoice_date_due", "payment_state"} <= columns, columns)
+
+        action = contract.action_view_entries()
+        self.assertEqual(self.env["account.move"].search(action["domain"]), contract.commencement_move_id)
+        # A second lease, as a leaseback: its vendor bill is among the entries, not the invoices.
+        leaseback = self._activate(lease_type="leaseback")
+        self.assertEqual(
+            self.env["account.move"].search(leaseback.action_view_entries()["domain"]), leaseback.leaseback_bill_id
+        )
+        self.assertEqual(
+            self.env["account.move"].search(leaseback.action_view_invoices()["domain"]), leaseback.upfront_invoice_id
+        )
+
+    def test_moves_searchable_and_grouped_by_lease(self):
+        contract = self._activate()
+        other = self._activate()
+        for view in ("account.view_account_invoice_filter", "account.view_account_move_filter"):
+            with self.subTest(view=view):
+                arch = view_arch(self.env["account.move"], "search", self.env.ref(view).id)
+                self.assertTrue(arch.xpath("//field[@name='leasing_contract_id']"))
+                group_by = arch.xpath("//filter[@name='group_by_leasing_contract']")[0]
+                self.assertEqual(group_by.get("context"), "{'group_by': 'leasing_contract_id'}")
+        found = self.env["account.move"].search([("leasing_contract_id", "ilike", contract.name)])
+        self.assertEqual(found, contract.move_ids)
+        self.assertFalse(found & other.move_ids)
+
+    # ------------------------------------------------------------------
+    # Allocate Payments says what it did
+    # ------------------------------------------------------------------
+    def test_allocate_payments_reports_what_it_allocated(self):
+        """Open: the up-front invoice (170.00, due 2026-01-31) and instalment 1 (306.02, due
+        2026-02-28). 400.00 received on account settle the first and pay 230.00 of the second;
+        the 76.02 left, received later, settle it."""
+        with freeze_time("2026-02-20"):
+            contract = self._activate()
+            self._run_invoicing_cron()
+
+            message = contract.action_allocate_payments()["params"]
+            self.assertEqual(message["type"], "warning")
+            self.assertIn("no payment or credit note left to allocate", message["message"])
+            self.assertIn("Open invoices: 2.", message["message"])
+
+            self._pay_on_account(self.lessee, 400.0, date(2026, 2, 20))
+            message = contract.action_allocate_payments()["params"]
+            self.assertEqual(message["type"], "success")
+            self.assertIn("400.00 allocated. Invoices settled: 1; paid in part: 1.", message["message"])
+            self.assertEqual(contract.amount_due, 76.02)
+
+            self._pay_on_account(self.lessee, 76.02, date(2026, 2, 20))
+            message = contract.action_allocate_payments()["params"]
+            self.assertIn("76.02 allocated. Invoices settled: 1.", message["message"])
+
+            message = contract.action_allocate_payments()["params"]
+            self.assertEqual(message["type"], "info")
+            self.assertIn("no invoice of the lease is open", message["message"])
+
+        # Reconciling invoices takes invoicing rights, checked by the action itself.
+        manager = new_test_user(self.env, "ledger_ui_mgr", groups=LEASING_MANAGER, company_id=self.company.id)
+        with self.assertRaises(AccessError):
+            contract.with_user(manager).action_allocate_payments()
