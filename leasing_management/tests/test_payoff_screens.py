@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common_closing import LeasingClosingCommon
 from .view_helpers import shows, view_arch
@@ -103,3 +104,25 @@ class TestPayoffScreens(LeasingClosingCommon):
         self.assertIn("Early payoff of", body)
         self.assertIn(link, body)
         self.assertIn(f">{contract.name}</a>", body)
+
+    @freeze_time("2026-04-10")
+    def test_rent_schedules_report(self):
+        """Reporting > Rent Schedules: the lessee shows, the contract's name is not cut, and the
+        lines a payoff cancelled are not among the active contracts' lines, but have their own
+        filter."""
+        contract = self._prepare()
+        self._wizard(contract).save().action_confirm()
+        Line = self.env["leasing.schedule.line"]
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_management.action_leasing_schedule_line")
+        search = view_arch(Line, "search")
+
+        def filtered(name):
+            domain = safe_eval(search.xpath(f"//filter[@name='{name}']")[0].get("domain"))
+            return Line.search([*domain, ("contract_id", "=", contract.id)])
+
+        self.assertIn("search_default_active_contracts", action["context"])
+        self.assertEqual(filtered("active_contracts").mapped("sequence"), [1, 2])
+        self.assertEqual(filtered("cancelled").mapped("sequence"), [3, 4])
+        columns = {node.get("name"): node for node in view_arch(Line, "list").iter("field")}
+        self.assertNotEqual(columns["partner_id"].get("optional"), "hide")
+        self.assertTrue(columns["contract_id"].get("width"))
