@@ -677,6 +677,7 @@ class LeasingContract(models.Model):
         )
         for contract in self:
             contract.message_post(body=self.env._("Submitted for credit review and approval."))
+        self._schedule_approval_activities()
         return True
 
     def action_approve(self):
@@ -697,6 +698,7 @@ class LeasingContract(models.Model):
         self._write_system(
             {"state": "approved", "approved_by_id": self.env.user.id, "approved_date": fields.Datetime.now()}
         )
+        self._close_approval_activities(approved=True)
         return True
 
     def action_activate(self):
@@ -733,6 +735,7 @@ class LeasingContract(models.Model):
                     )
                 )
         self._write_system({"state": "cancelled"})
+        self._close_approval_activities()
         return True
 
     def action_draft(self):
@@ -745,6 +748,7 @@ class LeasingContract(models.Model):
                     )
                 )
         self._write_system({"state": "draft", "submitted_by_id": False, "submitted_date": False})
+        self._close_approval_activities()
         return True
 
     def action_batch_cancel(self):
@@ -773,6 +777,33 @@ class LeasingContract(models.Model):
                 "type": "success" if to_cancel else "info",
                 "message": self.env._("%(count)s lease contracts cancelled.", count=len(to_cancel)),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_send_email(self):
+        """Open the e-mail composer with the lease contract template (the contract PDF attached,
+        in the lessee's language), as a sale order's Send by Email does."""
+        self.ensure_one()
+        self.check_access("read")
+        if self.state == "cancelled":
+            raise UserError(self.env._("%(contract)s is cancelled: there is no contract to send.", contract=self.name))
+        template = self.env.ref("leasing_management.mail_template_leasing_contract", raise_if_not_found=False)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send by Email"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+                "email_notification_allow_footer": True,
+                "force_email": True,
+                "model_description": self.env._("Lease Contract"),
             },
         }
 
@@ -973,6 +1004,43 @@ class LeasingContract(models.Model):
 
     def action_open_discontinue_wizard(self):
         return self._reschedule_open_wizard("leasing.discontinue.wizard", self.env._("Discontinue Item"))
+
+    # ------------------------------------------------------------------
+    # Approval activities
+    # ------------------------------------------------------------------
+    def _schedule_approval_activities(self):
+        """A Lease Approval activity for each Leasing Manager of the contract's company but the
+        submitter, who may not approve it: whoever is free picks it up. All created at once."""
+        activity_type = self.env.ref("leasing_management.mail_activity_type_lease_approval", raise_if_not_found=False)
+        if not activity_type:
+            return self.env["mail.activity"]
+        managers = self.env.ref("leasing_management.group_leasing_manager").users.filtered(lambda user: not user.share)
+        deadline = activity_type._get_date_deadline()
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": contract.id,
+                "activity_type_id": activity_type.id,
+                "summary": activity_type.summary,
+                "date_deadline": deadline,
+                "user_id": manager.id,
+                # The system's, which the decision closes (activity_feedback and activity_unlink).
+                "automated": True,
+            }
+            for contract in self
+            for manager in managers
+            if manager != contract.submitted_by_id and contract.company_id in manager.company_ids
+        ]
+        return self.env["mail.activity"].create(vals_list)
+
+    def _close_approval_activities(self, approved=False):
+        """The lease is decided (``approved``: the approver's activity is marked done) or back
+        to draft or cancelled: no Lease Approval activity is left for anybody."""
+        xmlid = "leasing_management.mail_activity_type_lease_approval"
+        if approved:
+            self.activity_feedback([xmlid], user_id=self.env.uid, feedback=self.env._("Approved."))
+        self.activity_unlink([xmlid])
 
     # ------------------------------------------------------------------
     # Workflow: rights and checks

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common_ledger import LEASING_MANAGER, LeasingLedgerCommon
 from .view_helpers import view_arch
@@ -171,3 +172,29 @@ class TestLedgerScreens(LeasingLedgerCommon):
         manager = new_test_user(self.env, "ledger_ui_mgr", groups=LEASING_MANAGER, company_id=self.company.id)
         with self.assertRaises(AccessError):
             contract.with_user(manager).action_allocate_payments()
+
+    # ------------------------------------------------------------------
+    # Leases with an overdue instalment
+    # ------------------------------------------------------------------
+    def test_overdue_filter(self):
+        """'Overdue' finds the leases with an instalment past due and unpaid, whether or not the
+        daily run has marked it yet."""
+        late = self._activate()
+        on_time = self._activate()
+        with freeze_time("2026-02-20"):
+            self._run_invoicing_cron()
+            self._pay(on_time.schedule_line_ids.invoice_id, payment_date=date(2026, 2, 20))
+        search = view_arch(self.env["leasing.contract"], "search")
+        domain_text = search.xpath("//filter[@name='overdue']")[0].get("domain")
+        Contract = self.env["leasing.contract"]
+
+        def overdue(today):
+            domain = safe_eval(domain_text, {"context_today": lambda: today})
+            return Contract.search([*domain, ("id", "in", (late | on_time).ids)])
+
+        self.assertFalse(overdue(date(2026, 2, 28)), "due today is not overdue")
+        self.assertEqual(overdue(date(2026, 3, 1)), late, "past due, not yet marked by the daily run")
+        with freeze_time("2026-03-01"):
+            self.env["leasing.schedule.line"]._cron_refresh_overdue()
+        self.assertEqual(late.schedule_line_ids.filtered("invoice_id").state, "overdue")
+        self.assertEqual(overdue(date(2026, 3, 1)), late)
