@@ -15,6 +15,7 @@ from . import (
     leasing_plan_commission,
     leasing_plan_fee,
     leasing_schedule_line,
+    product_template,
     res_company,
     res_config_settings,
     res_currency,

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -47,7 +49,9 @@ class AccountMove(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_system_fields(self, vals_list)
-        return super(AccountMove, without_system_defaults(self)).create(vals_list)
+        moves = super(AccountMove, without_system_defaults(self)).create(vals_list)
+        moves._leasing_log_origin()
+        return moves
 
     def write(self, vals):
         check_system_fields(self, [vals])
@@ -60,6 +64,45 @@ class AccountMove(models.Model):
         if installments:
             installments.leasing_contract_id._allocate_payments()
         return posted
+
+    def _leasing_log_origin(self):
+        """Say in the chatter of each lease document which lease it belongs to and why, with a
+        link to the lease. The documents of a batch (the daily invoicing creates hundreds) get
+        their notes in one insert, with what the batch has already read."""
+        documents = self.filtered(lambda move: move.leasing_contract_id and move.leasing_move_kind)
+        if not documents:
+            return
+        bodies = {}
+        for move in documents:
+            bodies[move.id] = Markup("<p>%s</p>") % move._leasing_origin_note()
+        documents._message_log_batch(bodies=bodies)
+
+    def _leasing_origin_note(self):
+        """What this lease document is, with a link to its lease."""
+        self.ensure_one()
+        lease = self.leasing_contract_id._get_html_link(title=self.leasing_contract_id.name)
+        kind = self.leasing_move_kind
+        if kind == "installment" and self.leasing_schedule_line_id.line_type == "residual":
+            return self.env._("Residual value of %(lease)s", lease=lease)
+        if kind == "installment":
+            return self.env._(
+                "Instalment %(sequence)s of %(lease)s", sequence=self.leasing_schedule_line_id.sequence, lease=lease
+            )
+        if kind == "commencement":
+            return self.env._("Commencement of %(lease)s: the net investment in the lease", lease=lease)
+        if kind == "leaseback_bill":
+            return self.env._("Purchase of the assets leased back under %(lease)s", lease=lease)
+        if kind == "upfront":
+            return self.env._("Due at the signing of %(lease)s", lease=lease)
+        if kind == "payoff":
+            return self.env._("Early payoff of %(lease)s", lease=lease)
+        if kind == "prepayment":
+            return self.env._("Partial prepayment of %(lease)s", lease=lease)
+        if kind == "deposit_refund":
+            return self.env._("Security deposit of %(lease)s returned", lease=lease)
+        if kind == "discontinue":
+            return self.env._("Item discontinued from %(lease)s", lease=lease)
+        return self.env._("Document of %(lease)s", lease=lease)
 
     def _leasing_last_payment_date(self):
         """Date of the last payment reconciled with this invoice."""

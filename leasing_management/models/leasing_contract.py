@@ -59,6 +59,9 @@ SCHEDULE_EDITABLE_STATES = ("draft", "review", "approved")
 BATCH_CANCEL_STATES = ("draft", "review")
 # Payment states of an invoice that owes nothing more.
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+# What the lessee is billed: customer invoices and credit notes; the lease's other documents
+# (commencement and discontinue entries, the leaseback bill) are the accountants' entries.
+INVOICE_MOVE_TYPES = ("out_invoice", "out_refund")
 # Read from the ledger when asked (not stored): read again once entries are posted.
 LEDGER_FIGURES = ["amount_due", "amount_overdue", "customer_balance", "deposit_held"]
 # The lease documents whose plan settings _accounting_settings knows (commission bills have their own).
@@ -280,7 +283,8 @@ class LeasingContract(models.Model):
     move_ids = fields.One2many(
         "account.move", "leasing_contract_id", string="Journal Entries and Invoices", readonly=True
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    invoice_count = fields.Integer(compute="_compute_move_counts", help="Customer invoices and credit notes.")
+    entry_count = fields.Integer(compute="_compute_move_counts", help="The lease's other journal entries and bills.")
     commencement_move_id = fields.Many2one("account.move", string="Commencement Entry", readonly=True, copy=False)
     leaseback_bill_id = fields.Many2one("account.move", string="Leaseback Bill", readonly=True, copy=False)
     upfront_invoice_id = fields.Many2one("account.move", string="Up-front Invoice", readonly=True, copy=False)
@@ -524,14 +528,16 @@ class LeasingContract(models.Model):
         for contract in self:
             contract.outstanding_principal = totals.get(contract, 0.0)
 
-    def _compute_invoice_count(self):
-        counts = dict(
-            self.env["account.move"]._read_group(
-                [("leasing_contract_id", "in", self.ids)], ["leasing_contract_id"], ["__count"]
-            )
-        )
+    def _compute_move_counts(self):
+        invoices, entries = {}, {}
+        for contract, move_type, count in self.env["account.move"]._read_group(
+            [("leasing_contract_id", "in", self.ids)], ["leasing_contract_id", "move_type"], ["__count"]
+        ):
+            counts = invoices if move_type in INVOICE_MOVE_TYPES else entries
+            counts[contract] = counts.get(contract, 0) + count
         for contract in self:
-            contract.invoice_count = counts.get(contract, 0)
+            contract.invoice_count = invoices.get(contract, 0)
+            contract.entry_count = entries.get(contract, 0)
 
     def _compute_ledger_figures(self):
         """Amounts due and overdue, customer balance and deposit held, read from the ledger with
@@ -824,6 +830,7 @@ class LeasingContract(models.Model):
         )
         for contract in self:
             contract.message_post(body=self.env._("Submitted for credit review and approval."))
+        self._schedule_approval_activities()
         return True
 
     def action_approve(self):
@@ -844,6 +851,7 @@ class LeasingContract(models.Model):
         self._write_system(
             {"state": "approved", "approved_by_id": self.env.user.id, "approved_date": fields.Datetime.now()}
         )
+        self._close_approval_activities(approved=True)
         return True
 
     def action_activate(self):
@@ -883,6 +891,7 @@ class LeasingContract(models.Model):
                     )
                 )
         self._write_system({"state": "cancelled"})
+        self._close_approval_activities()
         return True
 
     def action_draft(self):
@@ -895,6 +904,7 @@ class LeasingContract(models.Model):
                     )
                 )
         self._write_system({"state": "draft", "submitted_by_id": False, "submitted_date": False})
+        self._close_approval_activities()
         return True
 
     def action_batch_cancel(self):
@@ -923,6 +933,33 @@ class LeasingContract(models.Model):
                 "type": "success" if to_cancel else "info",
                 "message": self.env._("%(count)s lease contracts cancelled.", count=len(to_cancel)),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_send_email(self):
+        """Open the e-mail composer with the lease contract template (the contract PDF attached,
+        in the lessee's language), as a sale order's Send by Email does."""
+        self.ensure_one()
+        self.check_access("read")
+        if self.state == "cancelled":
+            raise UserError(self.env._("%(contract)s is cancelled: there is no contract to send.", contract=self.name))
+        template = self.env.ref("leasing_management.mail_template_leasing_contract", raise_if_not_found=False)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send by Email"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+                "email_notification_allow_footer": True,
+                "force_email": True,
+                "model_description": self.env._("Lease Contract"),
             },
         }
 
@@ -977,7 +1014,11 @@ class LeasingContract(models.Model):
         return self._action_view_moves(moves)
 
     def action_allocate_payments(self):
-        """Apply the lessees' unallocated payments to these contracts' open invoices, oldest first."""
+        """Apply the lessees' unallocated payments to these contracts' open invoices, oldest
+        first, and say what was allocated: the amount and the invoices settled, or why nothing
+        was (no open invoice, no payment or credit note to allocate)."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Allocating payments to the invoices of a lease takes invoicing rights."))
         for contract in self:
             if contract.state not in ("active", "closed"):
                 raise UserError(
@@ -987,8 +1028,58 @@ class LeasingContract(models.Model):
                         state=contract._state_label(),
                     )
                 )
+        invoices = self._open_invoices()
+        if not invoices:
+            return self._notify(self.env._("Nothing to allocate: no invoice of the lease is open."), "info")
+        due_before = {invoice: invoice.amount_residual for invoice in invoices}
         self._allocate_payments()
-        return True
+        invoices.invalidate_recordset(["amount_residual", "payment_state"])
+        self.invalidate_recordset(LEDGER_FIGURES)
+        allocated = {}
+        for invoice in invoices:
+            allocated[invoice.currency_id] = allocated.get(invoice.currency_id, 0.0) + (
+                due_before[invoice] - invoice.amount_residual
+            )
+        if all(currency.is_zero(amount) for currency, amount in allocated.items()):
+            return self._notify(
+                self.env._(
+                    "Nothing to allocate: the lessee has no payment or credit note left to allocate. "
+                    "Open invoices: %(count)s.",
+                    count=len(invoices),
+                ),
+                "warning",
+            )
+        settled = invoices.filtered(lambda invoice: invoice.payment_state in SETTLED_PAYMENT_STATES)
+        amounts = ", ".join(
+            formatLang(self.env, amount, currency_obj=currency)
+            for currency, amount in allocated.items()
+            if not currency.is_zero(amount)
+        )
+        partly = len(
+            invoices.filtered(
+                lambda invoice: invoice.currency_id.compare_amounts(invoice.amount_residual, due_before[invoice]) < 0
+            )
+        ) - len(settled)
+        if partly:
+            message = self.env._(
+                "%(amount)s allocated. Invoices settled: %(settled)s; paid in part: %(partly)s.",
+                amount=amounts,
+                settled=len(settled),
+                partly=partly,
+            )
+        else:
+            message = self.env._(
+                "%(amount)s allocated. Invoices settled: %(settled)s.", amount=amounts, settled=len(settled)
+            )
+        return self._notify(message, "success")
+
+    def _notify(self, message, kind):
+        """A notification for a button of the form, which then shows the figures again."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": kind, "message": message, "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
 
     @api.model
     def action_allocate_all_payments(self):
@@ -1004,9 +1095,28 @@ class LeasingContract(models.Model):
             },
         }
 
-    def action_view_moves(self):
+    def action_view_invoices(self):
+        """The lease's customer invoices and credit notes, in Odoo's invoice list (due date,
+        payment status)."""
         self.ensure_one()
-        return self._action_view_moves(self.move_ids)
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action.update(
+            domain=[("leasing_contract_id", "=", self.id), ("move_type", "in", INVOICE_MOVE_TYPES)],
+            context={"create": False, "default_move_type": "out_invoice"},
+        )
+        return action
+
+    def action_view_entries(self):
+        """The lease's other journal entries (commencement, discontinued items, the leaseback
+        bill), for accountants."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_journal_line")
+        action.update(
+            name=self.env._("Lease Entries"),
+            domain=[("leasing_contract_id", "=", self.id), ("move_type", "not in", INVOICE_MOVE_TYPES)],
+            context={"create": False},
+        )
+        return action
 
     def action_view_commissions(self):
         self.ensure_one()
@@ -1050,6 +1160,43 @@ class LeasingContract(models.Model):
 
     def action_open_discontinue_wizard(self):
         return self._reschedule_open_wizard("leasing.discontinue.wizard", self.env._("Discontinue Item"))
+
+    # ------------------------------------------------------------------
+    # Approval activities
+    # ------------------------------------------------------------------
+    def _schedule_approval_activities(self):
+        """A Lease Approval activity for each Leasing Manager of the contract's company but the
+        submitter, who may not approve it: whoever is free picks it up. All created at once."""
+        activity_type = self.env.ref("leasing_management.mail_activity_type_lease_approval", raise_if_not_found=False)
+        if not activity_type:
+            return self.env["mail.activity"]
+        managers = self.env.ref("leasing_management.group_leasing_manager").users.filtered(lambda user: not user.share)
+        deadline = activity_type._get_date_deadline()
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": contract.id,
+                "activity_type_id": activity_type.id,
+                "summary": activity_type.summary,
+                "date_deadline": deadline,
+                "user_id": manager.id,
+                # The system's, which the decision closes (activity_feedback and activity_unlink).
+                "automated": True,
+            }
+            for contract in self
+            for manager in managers
+            if manager != contract.submitted_by_id and contract.company_id in manager.company_ids
+        ]
+        return self.env["mail.activity"].create(vals_list)
+
+    def _close_approval_activities(self, approved=False):
+        """The lease is decided (``approved``: the approver's activity is marked done) or back
+        to draft or cancelled: no Lease Approval activity is left for anybody."""
+        xmlid = "leasing_management.mail_activity_type_lease_approval"
+        if approved:
+            self.activity_feedback([xmlid], user_id=self.env.uid, feedback=self.env._("Approved."))
+        self.activity_unlink([xmlid])
 
     # ------------------------------------------------------------------
     # Workflow: rights and checks
@@ -1922,9 +2069,13 @@ class LeasingContract(models.Model):
         }
 
     def _action_view_moves(self, moves):
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_journal_line")
+        """``moves`` just issued: in the invoice list when they are all invoices or credit
+        notes, in the journal entries otherwise."""
+        invoices_only = all(move.move_type in INVOICE_MOVE_TYPES for move in moves)
+        xmlid = "account.action_move_out_invoice_type" if invoices_only else "account.action_move_journal_line"
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action.update(
-            name=self.env._("Lease Invoices and Entries"),
+            name=self.env._("Lease Invoices") if invoices_only else self.env._("Lease Invoices and Entries"),
             domain=[("id", "in", moves.ids)],
             context={"create": False, "default_move_type": "out_invoice"},
         )

@@ -12,7 +12,9 @@ class LeasingContractLine(models.Model):
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
     sequence = fields.Integer(default=10)
-    product_id = fields.Many2one("product.product", string="Item", required=True, check_company=True)
+    product_id = fields.Many2one(
+        "product.product", string="Item", required=True, check_company=True, domain=[("leasing_ok", "=", True)]
+    )
     name = fields.Text(string="Description", compute="_compute_name", store=True, readonly=False, precompute=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     price_unit = fields.Monetary(

@@ -70,7 +70,7 @@ class TestContractReport(LeasingCommon):
             "Residual Value",
         ):
             self.assertIn(expected, text)
-        schedule = doc.xpath("//table[@name='schedule']/tbody/tr")
+        schedule = doc.xpath("//table[starts-with(@name, 'schedule')]/tbody/tr")
         # One row per schedule line, then the totals.
         self.assertEqual(len(schedule), len(lines) + 1)
         self.assertIn("Residual Value", schedule[-2].text_content())
@@ -99,3 +99,44 @@ class TestContractReport(LeasingCommon):
         content, report_type = report._render_qweb_pdf(self.REPORT, self.contract.ids)
         self.assertEqual(report_type, "pdf")
         self.assertTrue(content.startswith(b"%PDF"))
+
+    def test_cancelled_lines_not_printed(self):
+        """Lines cancelled (by an early payoff) are left out, and the totals are those of the
+        lines printed: #1 (0.00 interest, principal 0.00) and #2 (9.30 of interest)."""
+        contract = self.contract
+        lines = self._schedule(contract)
+        # As the early payoff does, as the system.
+        lines[2:].sudo().write({"cancelled": True})
+        doc = self._render(contract)
+        rows = doc.xpath("//table[starts-with(@name, 'schedule')]/tbody/tr")
+        self.assertEqual(len(rows), 3)
+        self.assertEqual([row.xpath("td")[0].text_content().split()[0] for row in rows[:2]], ["1", "2"])
+        self.assertNotIn("Cancelled", doc.text_content())
+        self.assertNotIn("Residual Value", " ".join(rows[-2].text_content().split()))
+        totals = [" ".join(td.text_content().split()) for td in rows[-1].xpath("td")]
+        self.assertEqual(totals[0], "Total")
+        printed = lines[:2]
+        self.assertEqual(sum(printed.mapped("interest")), 9.30)
+        for cell, value in zip(totals[1:4], (0.0, 9.30, 9.30)):
+            self.assertIn(f"{value:,.2f}", cell)
+
+    def test_layout_flows_and_keeps_the_signatures_with_the_end(self):
+        """No block forces the terms or the schedule onto a new page; the schedule's title and
+        header stay with its first lines, and the signatures sit in one unbreakable block with
+        its last lines, the totals and the closing clause. 12 instalments: 3 + 6 + 3."""
+        contract = self._create_contract(term=12)
+        doc = self._render(contract)
+        self.assertFalse(doc.xpath("//*[contains(@style, 'page-break-before')]"))
+        self.assertNotIn("page-break-inside", doc.xpath("//div[@id='terms']")[0].get("style") or "")
+        start = doc.xpath("//div[@name='schedule_start']")[0]
+        self.assertIn("page-break-inside: avoid", start.get("style"))
+        self.assertTrue(start.xpath("./h5") and start.xpath(".//thead"))
+        self.assertEqual(len(start.xpath(".//tbody/tr")), 3)
+        self.assertEqual(len(doc.xpath("//table[@name='schedule_middle']/tbody/tr")), 6)
+        closing = doc.xpath("//div[@name='closing']")[0]
+        self.assertIn("page-break-inside: avoid", closing.get("style"))
+        end_rows = closing.xpath(".//table[@name='schedule_end']/tbody/tr")
+        self.assertEqual([row.get("name") for row in end_rows], [None, None, None, "schedule_totals"])
+        self.assertEqual(end_rows[2].xpath("td")[0].text_content().strip(), "12")
+        self.assertTrue(closing.xpath(".//p[@name='closing_clause']"))
+        self.assertTrue(closing.xpath(".//table[@name='signatures']"))

@@ -54,7 +54,7 @@ class TestEarlyPayoff(LeasingClosingCommon):
         self.assertEqual(form.early_termination_fee, 15.15)
         self.assertEqual(form.amount_tax, 0.0)
         self.assertEqual(form.unpaid_invoices, 256.28)
-        self.assertEqual(form.deposit_applied, 100.0)
+        self.assertEqual(form.deposit_applied, -100.0)
         self.assertEqual(form.deposit_remaining, 0.0)
         self.assertEqual(form.amount_total, 678.07)
         self.assertFalse(form.warning)
@@ -212,7 +212,7 @@ class TestEarlyPayoff(LeasingClosingCommon):
                 (form.outstanding_principal, form.accrued_interest, form.early_termination_fee),
                 (253.75, 1.0, 7.61),
             )
-            self.assertEqual((form.deposit_applied, form.deposit_remaining, form.amount_total), (262.36, 37.64, 0.0))
+            self.assertEqual((form.deposit_applied, form.deposit_remaining, form.amount_total), (-262.36, 37.64, 0.0))
             form.save().action_confirm()
         invoice = contract.payoff_invoice_id
         self.assertEqual((invoice.amount_total, invoice.payment_state), (0.0, "paid"))

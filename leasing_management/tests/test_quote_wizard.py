@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import LeasingCommon, irr_apr
+from .view_helpers import view_arch
 
 
 @tagged("post_install", "-at_install")
@@ -176,11 +177,11 @@ class TestQuoteWizard(LeasingCommon):
         self._assert_contract_matches(wizard, contract)
 
     def test_create_contract_keeps_quoted_fees(self):
-        """The quote shows the plan's fees, which the user cannot edit there, and the contract
-        carries exactly those: what the lessee was quoted is what is financed."""
+        """The quote shows the plan's fees, and the contract carries exactly those: what the
+        lessee was quoted is what is financed. The totals follow the fee lines."""
         form = self._form(self.plan_with_fees, 1000.0)
         with self.assertRaises(AssertionError):
-            form.financed_fees = 0.0  # read-only on the quote
+            form.financed_fees = 0.0  # the sum of the fee lines
         form.partner_id = self.partner
         form.product_id = self.product_excavator
         wizard = form.save()
@@ -206,3 +207,95 @@ class TestQuoteWizard(LeasingCommon):
         wizard.price = 1000.0
         self.assertFalse(wizard.quote_error)
         self.assertEqual(len(wizard.line_ids), 12)
+
+    # ------------------------------------------------------------------
+    # The screen
+    # ------------------------------------------------------------------
+    def test_whole_schedule_on_one_page(self):
+        """Five years of monthly instalments: every line is listed (no page of 40), so the
+        list's totals are the schedule's."""
+        form = self._form(self.plan_annuity, 12000.0)
+        form.term = 60
+        self.assertEqual(len(form.line_ids), 60)
+        schedule = view_arch(self.env["leasing.quote.wizard"]).xpath("//field[@name='line_ids']/list")[0]
+        self.assertGreaterEqual(int(schedule.get("limit", 40)), 601, "a list of up to 600 instalments and a residual")
+
+    def test_nothing_shown_before_a_price(self):
+        """A plan and a start date, no price yet: no quote, and no error about what is not typed."""
+        form = Form(self.env["leasing.quote.wizard"])
+        form.plan_id = self.plan_with_fees
+        self.assertFalse(form.quote_error)
+        self.assertEqual(len(form.line_ids), 0)
+        self.assertEqual(form.installment_amount, 0.0)
+        form.price = 1000.0
+        self.assertFalse(form.quote_error)
+        self.assertEqual(len(form.line_ids), 3)
+        wizard = form.save()
+        wizard.price = 0.0
+        wizard.partner_id, wizard.product_id = self.partner, self.product_excavator
+        with self.assertRaisesRegex(UserError, "no quote yet"):
+            wizard.action_create_contract()
+
+    def test_only_leasable_products_offered(self):
+        """Items are products marked Can be Leased: the screens offer no others (a domain, not
+        a constraint)."""
+        self.product_excavator.leasing_ok = True
+        for model in ("leasing.quote.wizard", "leasing.contract.line"):
+            with self.subTest(model=model):
+                domain = self.env[model]._fields["product_id"].domain
+                offered = self.env["product.product"].search(domain)
+                self.assertIn(self.product_excavator, offered)
+                self.assertNotIn(self.product_trailer, offered)
+        # Searching the products by the flag.
+        search = view_arch(self.env["product.template"], "search")
+        self.assertEqual(
+            search.xpath("//filter[@name='filter_to_lease']")[0].get("domain"), "[('leasing_ok', '=', True)]"
+        )
+
+    def test_fees_editable_and_carried_into_the_contract(self):
+        """The plan's fees by default (insurance 50.00 financed, registration 20.00 up front);
+        the insurance raised to 80.00 and a GPS device of 30.00, financed, added:
+
+        financed = 1,000.00 - 100.00 down + 80.00 + 30.00 = 1,010.00
+        A = 1010 x 0.01 / (1 - 1.01 ** -3) = 343.4222... -> 343.42
+        """
+        gps = self.env.ref("leasing_management.fee_type_gps")
+        form = self._form(self.plan_with_fees, 1000.0)
+        fees = []
+        for index in range(len(form.fee_ids)):
+            with form.fee_ids.edit(index) as fee:
+                fees.append((fee.fee_type_id, fee.financed, fee.amount))
+        self.assertEqual(fees, [(self.fee_type_insurance, True, 50.0), (self.fee_type_registration, False, 20.0)])
+        with form.fee_ids.edit(0) as fee:
+            fee.amount = 80.0
+        with form.fee_ids.new() as fee:
+            fee.fee_type_id = gps
+            fee.financed = True
+            fee.amount = 30.0
+        self.assertEqual((form.financed_fees, form.upfront_fees), (110.0, 20.0))
+        self.assertEqual(form.financed_amount, 1010.0)
+        self.assertEqual(form.installment_amount, 343.42)
+        # The registration paid up front instead becomes financed: it joins the credit.
+        with form.fee_ids.edit(1) as fee:
+            fee.financed = True
+        self.assertEqual((form.financed_fees, form.upfront_fees), (130.0, 0.0))
+        with form.fee_ids.edit(1) as fee:
+            fee.financed = False
+        with form.fee_ids.edit(0) as fee:
+            fee.amount = -5.0
+        self.assertEqual(form.quote_error, "Amounts cannot be negative.")
+        with form.fee_ids.edit(0) as fee:
+            fee.amount = 80.0
+        form.partner_id = self.partner
+        form.product_id = self.product_excavator
+        wizard = form.save()
+        contract = self.env["leasing.contract"].browse(wizard.action_create_contract()["res_id"])
+        self.assertEqual(
+            [(fee.fee_type_id, fee.financed, fee.amount) for fee in contract.fee_ids],
+            [(self.fee_type_insurance, True, 80.0), (self.fee_type_registration, False, 20.0), (gps, True, 30.0)],
+        )
+        self._assert_contract_matches(wizard, contract)
+        # A new plan brings its own fees.
+        form = Form(wizard)
+        form.plan_id = self.plan_annuity
+        self.assertEqual(len(form.fee_ids), 0)

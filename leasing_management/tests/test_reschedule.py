@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common_ledger import LeasingLedgerCommon
+from .view_helpers import shows, view_arch
 
 SCHEDULE_FIELDS = ["sequence", "line_type", "due_date", "principal", "interest", "amount", "balance"]
 
@@ -218,6 +219,23 @@ class TestLeaseReschedule(LeasingLedgerCommon):
             draft.action_open_prepayment_wizard()
         with self.assertRaisesRegex(UserError, "only be changed while the lease is active"):
             Wizard.create({"contract_id": draft.id, "amount": 100.0, "mode": "lower"}).action_confirm()
+
+    @freeze_time("2026-02-25")
+    def test_prepayment_preview_waits_for_an_amount(self):
+        """Opened, before any amount is typed: what the lease owes now, no error and no new
+        terms; the first amount typed gives them."""
+        contract = self._activate_and_invoice_first()
+        form = Form(self.env["leasing.prepayment.wizard"].with_context(default_contract_id=contract.id))
+        self.assertFalse(form.preview_error)
+        self.assertEqual((form.amount_owed, form.current_installment, form.current_count), (753.72, 256.28, 3))
+        self.assertEqual((form.new_installment, form.new_count), (0.0, 0))
+        arch = view_arch(self.env["leasing.prepayment.wizard"])
+        confirm = arch.xpath("//button[@name='action_confirm']")[0]
+        self.assertFalse(shows(confirm, form.save()))
+        form.amount = 253.72
+        self.assertFalse(form.preview_error)
+        self.assertEqual((form.new_installment, form.new_count), (170.01, 3))
+        self.assertTrue(shows(confirm, form.save()))
 
     @freeze_time("2026-02-25")
     def test_changes_need_a_leasing_manager_with_invoicing_rights(self):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_amount, format_date
+from odoo.tools import float_compare
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from ..tools import split_share
 
@@ -29,6 +30,16 @@ class LeasingDiscontinueWizard(models.TransientModel):
         check_company=True,
         domain="[('contract_id', '=', contract_id), ('discontinued', '=', False)]",
     )
+    line_quantity = fields.Float(related="line_id.quantity", string="Quantity Leased")
+    quantity = fields.Float(
+        string="Quantity Discontinued",
+        digits="Product Unit of Measure",
+        compute="_compute_quantity",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="All of the line by default; less splits the line: the rest stays leased.",
+    )
     date = fields.Date(required=True, default=fields.Date.context_today)
     reason = fields.Text(required=True, help="Why the item is discontinued: returned, quality problem...")
 
@@ -38,7 +49,12 @@ class LeasingDiscontinueWizard(models.TransientModel):
     new_installment = fields.Monetary(string="New Instalment", compute="_compute_preview")
     preview_error = fields.Char(compute="_compute_preview")
 
-    @api.depends("contract_id", "line_id", "date")
+    @api.depends("line_id")
+    def _compute_quantity(self):
+        for wizard in self:
+            wizard.quantity = wizard.line_id.quantity
+
+    @api.depends("contract_id", "line_id", "quantity", "date")
     def _compute_preview(self):
         for wizard in self:
             values = dict.fromkeys(("amount_owed", "share", "current_installment", "new_installment"), 0.0)
@@ -68,8 +84,21 @@ class LeasingDiscontinueWizard(models.TransientModel):
         item = self.line_id
         if item.contract_id != contract or item.discontinued:
             raise UserError(self.env._("Choose an item of %(contract)s that is still leased.", contract=contract.name))
+        precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        if float_compare(self.quantity, 0.0, precision_digits=precision) <= 0 or (
+            float_compare(self.quantity, item.quantity, precision_digits=precision) > 0
+        ):
+            raise UserError(
+                self.env._(
+                    "The quantity discontinued must be above zero and at most %(quantity)s, the quantity of "
+                    "%(item)s leased.",
+                    quantity=formatLang(self.env, item.quantity, dp="Product Unit of Measure"),
+                    item=item.product_id.display_name,
+                )
+            )
+        partial = float_compare(self.quantity, item.quantity, precision_digits=precision) < 0
         leased = contract.line_ids.filtered(lambda line: not line.discontinued)
-        if not leased - item:
+        if not leased - item and not partial:
             raise UserError(
                 self.env._(
                     "%(item)s is the last item leased under %(contract)s: end the lease instead (early payoff).",
@@ -97,14 +126,16 @@ class LeasingDiscontinueWizard(models.TransientModel):
             )
         currency = contract.currency_id
         total = sum(leased.mapped("price_subtotal"))
-        # What leaves is the item's share, rounded half-up once; what stays is the exact rest
-        # (tools/money.py split_share), for the principal owed and for the residual value alike.
+        # The share of the quantity discontinued, its price over the price of the items still
+        # leased: what leaves is rounded half-up once, what stays is the exact rest (tools/money.py
+        # split_share), for the principal owed and for the residual value alike.
+        price = currency.round(self.quantity * item.price_unit) if partial else item.price_subtotal
         rounding = currency._leasing_rounding()
         if currency.is_zero(total):
             share, residual = 0.0, split["residual_line"].amount
         else:
-            share = split_share(split["owed"], item.price_subtotal, total, rounding)[0]
-            residual = split_share(split["residual_line"].amount, item.price_subtotal, total, rounding)[1]
+            share = split_share(split["owed"], price, total, rounding)[0]
+            residual = split_share(split["residual_line"].amount, price, total, rounding)[1]
         rows = []
         if not currency.is_zero(share):
             rows = self._new_rows(
@@ -115,6 +146,7 @@ class LeasingDiscontinueWizard(models.TransientModel):
                 residual=residual,
             )
         return {
+            "partial": partial,
             "split": split,
             "share": share,
             "residual": residual,
@@ -142,10 +174,33 @@ class LeasingDiscontinueWizard(models.TransientModel):
             if currency.compare_amounts(plan["residual"], contract.residual_value):
                 vals["residual_value"] = plan["residual"]
             self._replace(plan["split"]["future"], plan["rows"], vals)
-        # The item's status is the system's, set once the wizard has checked the request.
-        self.line_id.sudo().write(
-            {"discontinued": True, "discontinued_date": self.date, "discontinue_reason": self.reason}
-        )
+        # The item's status is the system's, set once the wizard has checked the request. Part of
+        # a line: the line keeps the rest, a new line carries the quantity discontinued.
+        discontinued = {"discontinued": True, "discontinued_date": self.date, "discontinue_reason": self.reason}
+        item_sudo = self.line_id.sudo()
+        if plan["partial"]:
+            leased = item_sudo.quantity
+            # The split leaves the items' price as it was; the amounts the plan's percentages
+            # gave before approval (down payment, deposit, residual value as rescheduled) must
+            # not be recomputed from it.
+            amounts = [contract._fields[name] for name in ("down_payment", "deposit", "residual_value")]
+            with self.env.protecting(amounts, contract):
+                item_sudo.copy(dict(discontinued, quantity=self.quantity, sequence=item_sudo.sequence))
+                item_sudo.write({"quantity": leased - self.quantity})
+            title = self.env._(
+                "%(quantity)s of %(leased)s x %(item)s discontinued on %(date)s: %(reason)s. Their share of the "
+                "principal owed, %(share)s, leaves the schedule%(entry)s.",
+                quantity=formatLang(self.env, self.quantity, dp="Product Unit of Measure"),
+                leased=formatLang(self.env, leased, dp="Product Unit of Measure"),
+                item=self.line_id.product_id.display_name,
+                date=format_date(self.env, self.date),
+                reason=self.reason,
+                share=format_amount(self.env, plan["share"], currency),
+                entry=self.env._(" (entry %(entry)s)", entry=entry.name) if entry else "",
+            )
+            self._log(title, plan["old"], plan["new"])
+            return {"type": "ir.actions.act_window_close"}
+        item_sudo.write(discontinued)
         title = self.env._(
             "%(item)s discontinued on %(date)s: %(reason)s. Its share of the principal owed, %(share)s, "
             "leaves the schedule%(entry)s.",

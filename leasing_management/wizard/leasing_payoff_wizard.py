@@ -44,7 +44,11 @@ class LeasingPayoffWizard(models.TransientModel):
     unpaid_invoices = fields.Monetary(
         compute="_compute_quote", help="Still due on the invoices already issued; they stay open as they are."
     )
-    deposit_applied = fields.Monetary(string="Deposit Held, Applied", compute="_compute_quote")
+    deposit_applied = fields.Monetary(
+        string="Less Deposit Held",
+        compute="_compute_quote",
+        help="The security deposit held, deducted from what is due (shown negative).",
+    )
     deposit_remaining = fields.Monetary(
         string="Deposit to Refund", compute="_compute_quote", help="The part of the deposit above everything owed."
     )
@@ -56,7 +60,8 @@ class LeasingPayoffWizard(models.TransientModel):
         for wizard in self:
             error = wizard._payoff_error() if wizard.contract_id else False
             quote = {}
-            if wizard.contract_id and not error:
+            # No figures for a payoff that cannot be made (a date refused, nothing left to pay off).
+            if wizard.contract_id and wizard.payoff_date and not error:
                 quote = wizard._quote()
             wizard.warning = error
             wizard.accrual_start = quote.get("accrual_start", False)
@@ -66,7 +71,7 @@ class LeasingPayoffWizard(models.TransientModel):
             wizard.early_termination_fee = quote.get("fee", 0.0)
             wizard.amount_tax = quote.get("taxes", 0.0)
             wizard.unpaid_invoices = quote.get("unpaid_invoices", 0.0)
-            wizard.deposit_applied = quote.get("deposit", 0.0)
+            wizard.deposit_applied = -quote.get("deposit", 0.0)
             wizard.deposit_remaining = quote.get("deposit_remaining", 0.0)
             wizard.amount_total = quote.get("total", 0.0)
 

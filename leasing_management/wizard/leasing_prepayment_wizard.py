@@ -57,7 +57,10 @@ class LeasingPrepaymentWizard(models.TransientModel):
                 0,
             )
             values.update(new_end_date=False, accrual_start=False, preview_error=False)
-            if wizard.contract_id.state == "active" and wizard.date:
+            if wizard.contract_id.state == "active" and wizard.date and wizard.currency_id.is_zero(wizard.amount):
+                # Nothing typed yet: what the lease owes now, and no complaint.
+                values.update(wizard._current_terms())
+            elif wizard.contract_id.state == "active" and wizard.date:
                 try:
                     plan = wizard._prepare_reschedule()
                 except UserError as error:

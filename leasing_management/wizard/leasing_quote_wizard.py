@@ -20,21 +20,34 @@ class LeasingQuoteWizard(models.TransientModel):
         "res.partner", string="Lessee", check_company=True, help="Needed only to turn the quote into a contract."
     )
     product_id = fields.Many2one(
-        "product.product", string="Item", check_company=True, help="Needed only to turn the quote into a contract."
+        "product.product",
+        string="Item",
+        check_company=True,
+        domain=[("leasing_ok", "=", True)],
+        help="Needed only to turn the quote into a contract.",
     )
     price = fields.Monetary(required=True)
     down_payment = fields.Monetary(compute="_compute_plan_amounts", store=True, readonly=False, precompute=True)
     residual_value = fields.Monetary(compute="_compute_plan_amounts", store=True, readonly=False, precompute=True)
-    # The plan's fees, as the contract will carry them.
+    # The plan's fees by default, changeable here; the contract made from the quote carries them.
+    fee_ids = fields.One2many(
+        "leasing.quote.wizard.fee",
+        "wizard_id",
+        string="Fees",
+        compute="_compute_fee_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     financed_fees = fields.Monetary(
-        compute="_compute_plan_amounts", store=True, precompute=True, help="The plan's fees added to the credit."
+        compute="_compute_fee_totals", store=True, precompute=True, help="The fees added to the credit."
     )
     upfront_fees = fields.Monetary(
         string="Fees Paid up Front",
-        compute="_compute_plan_amounts",
+        compute="_compute_fee_totals",
         store=True,
         precompute=True,
-        help="The plan's fees paid at signing.",
+        help="The fees paid at signing.",
     )
     start_date = fields.Date(required=True, default=fields.Date.context_today)
     term = fields.Integer(string="Instalments", compute="_compute_terms", store=True, readonly=False, precompute=True)
@@ -79,8 +92,24 @@ class LeasingQuoteWizard(models.TransientModel):
             rounding = currency._leasing_rounding()
             wizard.down_payment = percent_of(price, plan.min_down_payment_pct, rounding)
             wizard.residual_value = percent_of(price, plan.residual_pct, rounding)
-            wizard.financed_fees = currency.round(sum(plan.fee_ids.filtered("financed").mapped("amount")))
-            wizard.upfront_fees = currency.round(sum(plan.fee_ids.filtered(lambda f: not f.financed).mapped("amount")))
+
+    @api.depends("plan_id")
+    def _compute_fee_ids(self):
+        for wizard in self:
+            # A new plan brings its own fees, as on the contract.
+            wizard.fee_ids = [fields.Command.clear()] + [
+                fields.Command.create(
+                    {"fee_type_id": fee.fee_type_id.id, "amount": fee.amount, "financed": fee.financed}
+                )
+                for fee in wizard._readable_plan().fee_ids
+            ]
+
+    @api.depends("fee_ids.amount", "fee_ids.financed", "currency_id")
+    def _compute_fee_totals(self):
+        for wizard in self:
+            currency = wizard.currency_id or wizard.company_id.currency_id
+            wizard.financed_fees = currency.round(sum(fee.amount for fee in wizard.fee_ids if fee.financed))
+            wizard.upfront_fees = currency.round(sum(fee.amount for fee in wizard.fee_ids if not fee.financed))
 
     @api.depends(
         "price",
@@ -113,7 +142,9 @@ class LeasingQuoteWizard(models.TransientModel):
     def _quote(self):
         """The engine's quote, or an explanation of what to correct."""
         self.ensure_one()
-        if not self._readable_plan() or not self.start_date:
+        # Nothing to quote before a plan, a start date and a price are given: no figures, and
+        # no complaint about what is not typed yet.
+        if not self._readable_plan() or not self.start_date or self.currency_id.is_zero(self.price):
             return {}, False
         error = self._input_error()
         if error:
@@ -166,10 +197,12 @@ class LeasingQuoteWizard(models.TransientModel):
         if self.annual_rate < 0 or self.annual_rate > 100:
             return self.env._("The annual rate must lie between 0 and 100 %.")
         if any(
-            currency.compare_amounts(self[f], 0.0) < 0
-            for f in ("price", "down_payment", "residual_value", "financed_fees", "upfront_fees")
+            currency.compare_amounts(amount, 0.0) < 0
+            for amount in [self.price, self.down_payment, self.residual_value, *self.fee_ids.mapped("amount")]
         ):
             return self.env._("Amounts cannot be negative.")
+        if not all(self.fee_ids.mapped("fee_type_id")):
+            return self.env._("Choose the type of each fee.")
         if currency.compare_amounts(self.down_payment, self.price) >= 0:
             return self.env._("The down payment must be lower than the price.")
         financed = self.price + self.financed_fees - self.down_payment
@@ -181,6 +214,10 @@ class LeasingQuoteWizard(models.TransientModel):
         self.ensure_one()
         if self.quote_error:
             raise UserError(self.quote_error)
+        if not self.line_ids:
+            raise UserError(
+                self.env._("Choose the plan and the start date and enter the price first: there is no quote yet.")
+            )
         if not self.partner_id or not self.product_id:
             raise UserError(self.env._("Choose the lessee and the item to turn this quote into a contract."))
         contract = self.env["leasing.contract"].create(
@@ -190,6 +227,18 @@ class LeasingQuoteWizard(models.TransientModel):
                 "company_id": self.company_id.id,
                 "start_date": self.start_date,
                 "line_ids": [fields.Command.create({"product_id": self.product_id.id, "price_unit": self.price})],
+                # The fees as quoted, in place of the plan's.
+                "fee_ids": [
+                    fields.Command.create(
+                        {
+                            "sequence": fee.sequence,
+                            "fee_type_id": fee.fee_type_id.id,
+                            "amount": fee.amount,
+                            "financed": fee.financed,
+                        }
+                    )
+                    for fee in self.fee_ids
+                ],
             }
         )
         # Terms and amounts as quoted, over the plan's defaults.
@@ -226,3 +275,31 @@ class LeasingQuoteWizardLine(models.TransientModel):
     interest = fields.Monetary()
     amount = fields.Monetary()
     balance = fields.Monetary(string="Balance After")
+
+
+class LeasingQuoteWizardFee(models.TransientModel):
+    _name = "leasing.quote.wizard.fee"
+    _description = "Lease Quote Fee"
+    _order = "sequence, id"
+
+    wizard_id = fields.Many2one("leasing.quote.wizard", required=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="wizard_id.currency_id")
+    sequence = fields.Integer(default=10)
+    fee_type_id = fields.Many2one("leasing.fee.type", string="Fee Type", required=True)
+    financed = fields.Boolean(
+        compute="_compute_financed",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Financed fees are added to the amount financed; the others are paid up front.",
+    )
+    amount = fields.Monetary()
+
+    @api.depends("fee_type_id")
+    def _compute_financed(self):
+        for fee in self:
+            # As on the contract: the plan's fee line says, or else the fee type.
+            plan = fee.wizard_id._readable_plan() if fee.wizard_id else fee.wizard_id.plan_id
+            plan_fees = {plan_fee.fee_type_id: plan_fee for plan_fee in plan.fee_ids}
+            plan_fee = plan_fees.get(fee.fee_type_id)
+            fee.financed = plan_fee.financed if plan_fee else fee.fee_type_id.financed
