@@ -24,7 +24,12 @@ class LeasingCreditReview(models.Model):
     partner_id = fields.Many2one(related="contract_id.partner_id", string="Lessee", store=True)
     financed_amount = fields.Monetary(related="contract_id.financed_amount")
     state = fields.Selection(
-        [("draft", "In Progress"), ("done", "Completed")], default="draft", required=True, readonly=True, tracking=True
+        [("draft", "In Progress"), ("done", "Completed")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        group_expand=True,
     )
     reviewer_id = fields.Many2one("res.users", string="Reviewer", default=lambda self: self.env.user, tracking=True)
     review_date = fields.Date(default=fields.Date.context_today)
