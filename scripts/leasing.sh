@@ -53,9 +53,8 @@ DEMO_LIMIT_TIME_REAL=${DEMO_LIMIT_TIME_REAL:-120}
 # prettier, for `make lint` and `make format`: pinned, installed from the npm registry.
 PRETTIER_VERSION=2.7.1
 PRETTIER_XML_PLUGIN_VERSION=2.2.0
-# What prettier checks. The addons' XML is not prettier-formatted yet: PRETTIER_XML=all adds it
-# (see README, Linting).
-PRETTIER_XML=${PRETTIER_XML:-}
+# What prettier checks: the addons' JavaScript and XML (PRETTIER_XML=none leaves the XML out).
+PRETTIER_XML=${PRETTIER_XML:-all}
 MARK="odoo-leasing:$ROOT"
 TEMPLATE_MARK="odoo-leasing-template used="
 
