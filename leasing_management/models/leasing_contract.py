@@ -472,7 +472,7 @@ class LeasingContract(models.Model):
             # returned, the instalments still to invoice are the new ones).
             paying_rows = [
                 row
-                for row in contract._figure_rows()
+                for row in contract._figure_rows(invoiced=True)
                 if row["line_type"] == "installment" and not currency.is_zero(row["amount"])
             ]
             paying = next((row for row in paying_rows if not row["invoiced"]), paying_rows[0] if paying_rows else None)
@@ -1452,26 +1452,28 @@ class LeasingContract(models.Model):
         lines_sudo.unlink()
         lines_sudo.browse()._insert_rows(vals_list)
 
-    def _figure_rows(self):
+    def _figure_rows(self, invoiced=False):
         """The rows the contract's figures (instalment, totals, APR, last due date) come from:
         the schedule lines not cancelled, in order; for a contract without a start date yet, the
         rows its terms give, dated from a stand-in start (no amount depends on the date, and
         the review of a draft needs its instalment). Each row is a dict with ``sequence``,
-        ``line_type``, ``due_date``, ``principal``, ``interest``, ``amount`` and ``invoiced``."""
+        ``line_type``, ``due_date``, ``principal``, ``interest`` and ``amount``, and with
+        ``invoiced`` when asked for it."""
         self.ensure_one()
-        lines = self.schedule_line_ids.filtered(lambda line: not line.cancelled).sorted("sequence")
+        # schedule_line_ids come in sequence order (the line model's _order). The values are read
+        # a column at a time (mapped), not a field of a record at a time: this runs for every
+        # contract created.
+        lines = self.schedule_line_ids
         if lines or self.start_date or not self._can_compute_schedule():
+            keys = ["sequence", "line_type", "due_date", "principal", "interest", "amount"]
+            columns = [lines.mapped(key) for key in keys]
+            if invoiced:
+                keys.append("invoiced")
+                columns.append(lines.mapped(lambda line: bool(line.invoice_id)))
             return [
-                {
-                    "sequence": line.sequence,
-                    "line_type": line.line_type,
-                    "due_date": line.due_date,
-                    "principal": line.principal,
-                    "interest": line.interest,
-                    "amount": line.amount,
-                    "invoiced": bool(line.invoice_id),
-                }
-                for line in lines
+                dict(zip(keys, values))
+                for values, cancelled in zip(zip(*columns), lines.mapped("cancelled"))
+                if not cancelled
             ]
         rows = self._schedule_rows(start_date=self.signing_date or fields.Date.context_today(self))
         for row in rows:
