@@ -14,6 +14,7 @@ from . import (
     test_reschedule,
     test_security,
     test_security_rpc,
+    test_tour,
     test_lease_changes_money,
     test_ledger_vat_currency,
     test_translations,
