@@ -127,3 +127,15 @@ class TestScreens(LeasingCommon):
             [(g["risk_level"], g["recommendation"], g["risk_score"]) for g in groups],
             [("low", "approve", review.risk_score)],
         )
+
+    def test_approve_button_not_offered_to_the_submitter(self):
+        """The submitter may not approve their own lease: the screen does not offer them the
+        button (clicking it only gave an error); the other manager has it."""
+        contract = self._create_contract()
+        contract.with_user(self.manager_1).action_submit()
+        self._complete_review(contract)
+        for user, offered in ((self.manager_1, False), (self.manager_2, True)):
+            with self.subTest(user=user.login):
+                as_user = contract.with_user(user)
+                button = view_arch(as_user).xpath("//button[@name='action_approve']")[0]
+                self.assertEqual(shows(button, as_user), offered)
