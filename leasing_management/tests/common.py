@@ -14,15 +14,23 @@ def irr_apr(flows, period_months):
     def npv(rate):
         return sum(flow / (1 + rate) ** t for t, flow in enumerate(flows))
 
-    low, high = Decimal("0"), Decimal("1")
+    return _annual_percent(_bisect_rate(npv, Decimal("0")), period_months)
+
+
+def _bisect_rate(npv, low, high=Decimal("1")):
+    """The rate per period where ``npv`` (falling as the rate rises: the lender pays out
+    first) crosses zero, by 100 bisections of [low, high] in Decimal arithmetic."""
     for _dummy in range(100):
         mid = (low + high) / 2
-        # The lender pays out first: the NPV of the flows falls as the rate rises.
         if npv(mid) > 0:
             low = mid
         else:
             high = mid
-    rate = (low + high) / 2
+    return (low + high) / 2
+
+
+def _annual_percent(rate, period_months):
+    """A rate per period annualised as an effective rate, in percent: (1 + i) ** (12 / p) - 1."""
     return float(((1 + rate) ** (Decimal(12) / Decimal(period_months)) - 1) * 100)
 
 
@@ -155,12 +163,4 @@ def dated_apr(start, flows, period_months):
         # (1 + rate) ** t for a fractional t, exactly enough in Decimal: exp(t ln(1 + rate)).
         return sum(amount / ((1 + rate).ln() * t).exp() for t, amount in terms)
 
-    low, high = Decimal("-0.5"), Decimal("1")
-    for _dummy in range(100):
-        mid = (low + high) / 2
-        if npv(mid) > 0:
-            low = mid
-        else:
-            high = mid
-    rate = (low + high) / 2
-    return float(((1 + rate) ** (Decimal(12) / Decimal(period_months)) - 1) * 100)
+    return _annual_percent(_bisect_rate(npv, Decimal("-0.5")), period_months)

@@ -46,6 +46,42 @@ class LeasingLedgerCommon(AccountTestInvoicingCommon):
             cls.env, f"{cls.USER_PREFIX}_approver", groups=cls.APPROVER_GROUPS, company_id=cls.company.id
         )
 
+    @classmethod
+    def _create_plan(cls, **values):
+        """A financing plan of the test company: monthly annuity in arrears at 12 % over 3
+        instalments unless ``values`` say otherwise."""
+        return cls.env["leasing.plan"].create(
+            {
+                "name": "Equipment 3 months",
+                "company_id": cls.company.id,
+                "repayment_method": "annuity",
+                "payment_timing": "arrears",
+                "period_months": 1,
+                "term": 3,
+                "annual_rate": 12.0,
+                **values,
+            }
+        )
+
+    @classmethod
+    def _create_billing_plan(cls):
+        """The plan of the lease of ``test_billing``: 10 % down, 5 % deposit, a registration
+        fee of 20.00 paid up front, sale and leaseback allowed."""
+        return cls._create_plan(
+            min_down_payment_pct=10.0,
+            deposit_pct=5.0,
+            allow_leaseback=True,
+            fee_ids=[
+                Command.create(
+                    {
+                        "fee_type_id": cls.env.ref("leasing_management.fee_type_registration").id,
+                        "amount": 20.0,
+                        "financed": False,
+                    }
+                )
+            ],
+        )
+
     def _lease_vals(self, products=None, **values):
         """A lease to ``lessee`` on ``plan`` from 2026-01-31, of ``products`` (by default the
         ``excavator``) at their list prices; ``values`` override any of it."""

@@ -27,19 +27,7 @@ class TestInvoicingFailures(LeasingLedgerCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.plan = cls.env["leasing.plan"].create(
-            {
-                "name": "Equipment 3 months",
-                "company_id": cls.company.id,
-                "repayment_method": "annuity",
-                "payment_timing": "arrears",
-                "period_months": 1,
-                "term": 3,
-                "annual_rate": 12.0,
-                "min_down_payment_pct": 10.0,
-                "deposit_pct": 5.0,
-            }
-        )
+        cls.plan = cls._create_plan(min_down_payment_pct=10.0, deposit_pct=5.0)
         cls.excavator = cls.env["product.product"].create({"name": "Excavator", "lst_price": 1000.0})
         cls.lessee = cls.env["res.partner"].create({"name": "Constructora Andina", "is_company": True})
         cls.managers = cls.env.ref(LEASING_MANAGER).users

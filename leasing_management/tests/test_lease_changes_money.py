@@ -31,18 +31,7 @@ class TestLeaseChangesMoney(LeasingLedgerCommon):
         cls.plan = cls.env["leasing.plan"]
 
     def _plan(self, **values):
-        return self.env["leasing.plan"].create(
-            {
-                "name": "Plan",
-                "company_id": self.company.id,
-                "repayment_method": "annuity",
-                "payment_timing": "arrears",
-                "period_months": 1,
-                "term": 12,
-                "annual_rate": 12.0,
-                **values,
-            }
-        )
+        return self._create_plan(**{"term": 12, "annual_rate": 12.0, **values})
 
     def _lease(self, plan, price, at="2026-01-31", **values):
         vals = self._lease_vals(

@@ -2,7 +2,6 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -22,29 +21,7 @@ class TestLedgerScreens(LeasingLedgerCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.plan = cls.env["leasing.plan"].create(
-            {
-                "name": "Equipment 3 months",
-                "company_id": cls.company.id,
-                "repayment_method": "annuity",
-                "payment_timing": "arrears",
-                "period_months": 1,
-                "term": 3,
-                "annual_rate": 12.0,
-                "min_down_payment_pct": 10.0,
-                "deposit_pct": 5.0,
-                "allow_leaseback": True,
-                "fee_ids": [
-                    Command.create(
-                        {
-                            "fee_type_id": cls.env.ref("leasing_management.fee_type_registration").id,
-                            "amount": 20.0,
-                            "financed": False,
-                        }
-                    )
-                ],
-            }
-        )
+        cls.plan = cls._create_billing_plan()
         cls.excavator = cls.env["product.product"].create({"name": "Excavator", "lst_price": 1000.0})
         cls.lessee = cls.env["res.partner"].create({"name": "Constructora Andina", "is_company": True})
 

@@ -25,17 +25,7 @@ class TestLedgerVatRateCurrency(LeasingLedgerCommon):
         cls.plan = cls.env["leasing.plan"]
 
     def _plan(self, **values):
-        return self.env["leasing.plan"].create(
-            {
-                "name": "Plan",
-                "company_id": self.company.id,
-                "repayment_method": "annuity",
-                "payment_timing": "arrears",
-                "period_months": 1,
-                "term": 12,
-                **values,
-            }
-        )
+        return self._create_plan(**{"term": 12, **values})
 
     def _receivable(self, contract):
         """Balance of the contract's lease receivable (net investment): (in the company's
