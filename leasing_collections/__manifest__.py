@@ -23,5 +23,8 @@
         "wizard/leasing_aging_bucket_wizard_views.xml",
         "views/leasing_collections_menus.xml",
     ],
+    "demo": [
+        "demo/leasing_collections_demo.xml",
+    ],
     "installable": True,
 }
