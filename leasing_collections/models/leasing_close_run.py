@@ -190,6 +190,9 @@ class LeasingCloseRun(models.Model):
         """Lock, for this transaction, up to ``size`` leases this run has not closed yet, skipping
         those another transaction holds (closing them in another worker, or changing them).
 
+        ``FOR NO KEY UPDATE``: the lock ``FOR UPDATE`` takes, less the key, so that the lease's
+        invoices and payments, whose rows reference the lease, are not held up by the close.
+
         Odoo's transactions are REPEATABLE READ: a lease another worker closed and committed
         after this transaction began cannot be locked (a serialization failure, for the whole
         statement). One statement locks the chunk; only when it meets such a lease are the
@@ -207,7 +210,7 @@ class LeasingCloseRun(models.Model):
                             SELECT id FROM leasing_contract
                              WHERE %s AND close_run_id IS DISTINCT FROM %s
                              ORDER BY id LIMIT %s
-                               FOR UPDATE SKIP LOCKED
+                               FOR NO KEY UPDATE SKIP LOCKED
                             """,
                             domain,
                             self.id,
@@ -238,7 +241,7 @@ class LeasingCloseRun(models.Model):
                                 """
                                 SELECT id FROM leasing_contract
                                  WHERE id = %s AND close_run_id IS DISTINCT FROM %s
-                                   FOR UPDATE SKIP LOCKED
+                                   FOR NO KEY UPDATE SKIP LOCKED
                                 """,
                                 contract_id,
                                 self.id,
@@ -287,7 +290,7 @@ class LeasingCloseRun(models.Model):
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM leasing_close_run WHERE id = %s AND state = 'running' FOR UPDATE NOWAIT",
+                        "SELECT id FROM leasing_close_run WHERE id = %s AND state = 'running' FOR NO KEY UPDATE NOWAIT",
                         self.id,
                     )
                 )
