@@ -232,19 +232,21 @@ class LeasingContract(models.Model):
             lines_by_contract[line["contract_id"]].append(line)
         Bucket = self.env["leasing.aging.bucket"]
         buckets = Bucket.search([("company_id", "in", list({row["company_id"] for row in contracts.values()}))])
-        buckets_by_company = buckets.grouped("company_id")
+        engine_buckets = {
+            company.id: Bucket._engine_buckets(company_buckets)
+            for company, company_buckets in buckets.grouped("company_id").items()
+        }
         currencies = self.env["res.currency"].browse({row["currency_id"] for row in contracts.values()})
         roundings = {currency.id: currency._leasing_rounding() for currency in currencies}
 
         errors, figures = {}, {}
         for contract_id, row in contracts.items():
-            company_buckets = buckets_by_company.get(self.env["res.company"].browse(row["company_id"]), Bucket)
             try:
                 figures[contract_id] = self._collections_contract_figures(
                     row,
                     lines_by_contract[contract_id],
                     payments,
-                    Bucket._engine_buckets(company_buckets),
+                    engine_buckets.get(row["company_id"], []),
                     close_date,
                     roundings[row["currency_id"]],
                 )
