@@ -1,7 +1,7 @@
 {
     "name": "Leasing Collections",
     "summary": "Overdue follow-up, penalty interest, dunning and collection cases for leases",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Leasing",
     "website": "https://github.com/odoo-leasing/odoo-leasing",
     "author": "Odoo Leasing",
@@ -10,7 +10,21 @@
     "data": [
         "security/leasing_collections_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/leasing_aging_bucket_data.xml",
+        "views/leasing_contract_views.xml",
+        "views/leasing_schedule_line_views.xml",
+        "views/leasing_aging_bucket_views.xml",
+        "views/leasing_aging_history_views.xml",
+        "views/leasing_close_run_views.xml",
+        "views/leasing_plan_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizard/leasing_close_run_wizard_views.xml",
+        "wizard/leasing_aging_bucket_wizard_views.xml",
         "views/leasing_collections_menus.xml",
+    ],
+    "demo": [
+        "demo/leasing_collections_demo.xml",
     ],
     "installable": True,
 }

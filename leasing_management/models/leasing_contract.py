@@ -774,7 +774,9 @@ class LeasingContract(models.Model):
             pending = contracts.browse(_PENDING_SCHEDULES.get())
         finally:
             _PENDING_SCHEDULES.reset(token)
-        (contracts | pending)._generate_schedule()
+        # A contract created in force (running leases imported, the demo's) gets its schedule
+        # too: it has none yet, so nothing frozen is rebuilt.
+        (contracts | pending)._generate_schedule(created=contracts)
         return contracts
 
     def write(self, vals):
@@ -1427,17 +1429,20 @@ class LeasingContract(models.Model):
             rounding=self.currency_id._leasing_rounding(),
         )
 
-    def _generate_schedule(self):
+    def _generate_schedule(self, created=None):
         """Rebuild the schedules of these contracts in one unlink and one insert.
 
         A contract gets no schedule until it has a start date and something to finance; from
-        its activation on, the schedule is frozen and no rebuild touches it."""
+        its activation on, the schedule is frozen and no rebuild touches it. The contracts
+        ``created`` just now get theirs whatever their state (only the system creates one past
+        approval: an import of running leases, the demo)."""
         pending = _PENDING_SCHEDULES.get()
         if pending is not None:
             # Inside a contract's own create or write, which rebuilds these at its end.
             pending.update(self.ids)
             return
-        contracts = self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES)
+        created = created or self.browse()
+        contracts = self.filtered(lambda c: c.state in SCHEDULE_EDITABLE_STATES or c in created)
         vals_list = []
         for contract in contracts:
             if not contract.start_date or not contract._can_compute_schedule():

@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class LeasingPlan(models.Model):
+    _inherit = "leasing.plan"
+
+    # The company's default rate for new plans (Settings), instead of a fixed 0.05 % a day.
+    penalty_rate_daily = fields.Float(default=lambda self: self.env.company.leasing_penalty_rate_daily)
+    penalty_grace_days = fields.Integer(
+        help="An instalment paid in full within this many days after its due date owes no penalty interest; "
+        "once they are exceeded, the penalty runs from the day after the due date.",
+    )
+    penalty_cap_pct = fields.Float(
+        string="Penalty Cap (%)",
+        digits=(16, 2),
+        help="Most penalty interest an instalment may owe, in percent of its amount (0: no cap).",
+    )
+
+    @api.constrains("penalty_rate_daily", "penalty_grace_days", "penalty_cap_pct")
+    def _check_penalty_terms(self):
+        for plan in self:
+            if plan.penalty_rate_daily < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s: the penalty rate cannot be negative (%(rate)s %% a day).",
+                        plan=plan.display_name,
+                        rate=plan.penalty_rate_daily,
+                    )
+                )
+            if plan.penalty_grace_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s: the penalty grace days cannot be negative (%(days)s).",
+                        plan=plan.display_name,
+                        days=plan.penalty_grace_days,
+                    )
+                )
+            if not 0 <= plan.penalty_cap_pct <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s: the penalty cap must lie between 0 and 100 %% of the instalment (0: no cap), "
+                        "not %(cap)s %%.",
+                        plan=plan.display_name,
+                        cap=plan.penalty_cap_pct,
+                    )
+                )
