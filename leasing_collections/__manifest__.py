@@ -22,6 +22,11 @@
         "wizard/leasing_close_run_wizard_views.xml",
         "wizard/leasing_aging_bucket_wizard_views.xml",
         "views/leasing_collections_menus.xml",
+        # The debt statement.
+        "report/leasing_debt_statement_report.xml",
+        "data/leasing_debt_statement_mail_template.xml",
+        "wizard/leasing_debt_statement_views.xml",
+        "views/leasing_debt_statement_menus.xml",
     ],
     "demo": [
         "demo/leasing_collections_demo.xml",

@@ -16,11 +16,13 @@ from .aging import (
 )
 from .exact import exact, round_half_up
 from .penalty import instalment_penalty, unpaid_on
+from .statement import StatementLine, statement_line, statement_totals
 
 __all__ = [
     "Bucket",
     "BucketChange",
     "Instalment",
+    "StatementLine",
     "aging_changes",
     "bucket_of",
     "bucket_problems",
@@ -29,5 +31,7 @@ __all__ = [
     "exact",
     "instalment_penalty",
     "round_half_up",
+    "statement_line",
+    "statement_totals",
     "unpaid_on",
 ]
