@@ -283,3 +283,66 @@ class TestDebtStatement(CollectionsCommon):
         self.assertIn("has no lease", statement.error)
         with self.assertRaisesRegex(UserError, "has no lease"):
             statement.action_print()
+
+
+@tagged("post_install", "-at_install")
+class TestDebtStatementLanguages(CollectionsCommon):
+    """The statement reaches a Chinese or a Spanish lessee in their language: the PDF's headings,
+    the statuses, the e-mail, and the errors of a user working in it."""
+
+    USER_PREFIX = "statement_lang"
+    LANGS = ("zh_CN", "es_ES")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for code in cls.LANGS:
+            cls.env["res.lang"]._activate_lang(code)
+        cls.env["ir.module.module"]._load_module_terms(
+            ["leasing_management", "leasing_collections"], list(cls.LANGS), overwrite=True
+        )
+        cls.env.invalidate_all()
+        cls.env.registry.clear_cache()
+
+    @freeze_time("2026-04-10")
+    def test_pdf_and_email_in_the_lessee_language(self):
+        contract = self._lease()
+        self._invoice("2026-03-25")
+        self._pay(self._installment_invoices(contract)[:1], amount=1000.0, payment_date="2026-03-02")
+        self._close("2026-04-10")
+        self.lessee.email = "sierra@example.com"
+        expected = {
+            "zh_CN": ("欠款对账单", "已收款项", "欠款合计", "逾期", "未开票", "附件是您在"),
+            "es_ES": ("Estado de deuda", "Pagos recibidos", "Total adeudado", "Vencido", "No facturada", "Adjuntamos"),
+        }
+        for lang, (title, payments, total, overdue, scheduled, greeting) in expected.items():
+            with self.subTest(lang=lang):
+                self.lessee.lang = lang
+                # The office works in English: the document follows the lessee.
+                statement = (
+                    self.env["leasing.debt.statement"].with_context(lang="en_US").create({"contract_id": contract.id})
+                )
+                content, _type = self.env["ir.actions.report"]._render_qweb_html(REPORT, statement.ids)
+                doc = html.fromstring(content)
+                self.assertEqual(doc.xpath("//h2")[0].text_content().strip(), title)
+                self.assertIn(payments, [h.text_content().strip() for h in doc.xpath("//h5")])
+                rows = doc.xpath("//table[@name='schedule']/tbody/tr")
+                self.assertIn(overdue, rows[0].text_content())
+                self.assertIn(scheduled, rows[2].text_content())
+                self.assertIn(total, doc.xpath(f"//table[@name='totals_{contract.id}']")[0].text_content())
+                self.assertNotIn("Debt Statement", doc.text_content())
+                action = statement.action_send_email()
+                composer = Form(self.env["mail.compose.message"].with_context(action["context"])).save()
+                self.assertIn(greeting, composer.body)
+                self.assertIn(title, composer.subject)
+
+    @freeze_time("2026-04-10")
+    def test_date_errors_translated(self):
+        contract = self._lease()
+        expected = {"zh_CN": "欠款对账单的日期不能是尚未到来的", "es_ES": "Un estado de deuda no puede tener fecha"}
+        for lang, start in expected.items():
+            with self.subTest(lang=lang), self.assertRaises(ValidationError) as caught:
+                self.env["leasing.debt.statement"].with_context(lang=lang).create(
+                    {"contract_id": contract.id, "date": "2026-04-11"}
+                )
+            self.assertTrue(caught.exception.args[0].startswith(start), caught.exception.args[0])

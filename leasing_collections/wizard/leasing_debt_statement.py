@@ -132,6 +132,7 @@ class LeasingDebtStatement(models.TransientModel):
     )
 
     @api.depends("partner_id", "date")
+    @api.depends_context("lang")
     def _compute_name(self):
         for statement in self:
             statement.name = self.env._(
@@ -259,6 +260,12 @@ class LeasingDebtStatement(models.TransientModel):
                 today=format_date(self.env, today),
             )
         contract = self.contract_id
+        if contract and contract.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
+            return self.env._(
+                "%(contract)s is not a lease of %(lessee)s: pick one of theirs, or none for all of them.",
+                contract=contract.name,
+                lessee=self.partner_id.display_name,
+            )
         if contract and contract.start_date and self.date < contract.start_date:
             return self.env._(
                 "The statement date %(date)s comes before %(contract)s started (%(start)s): choose %(start)s or a "
