@@ -312,8 +312,8 @@ class TestDebtStatementLanguages(CollectionsCommon):
         self._close("2026-04-10")
         self.lessee.email = "sierra@example.com"
         expected = {
-            "zh_CN": ("欠款对账单", "已收款项", "欠款合计", "逾期", "未开票", "附件是您在"),
-            "es_ES": ("Estado de deuda", "Pagos recibidos", "Total adeudado", "Vencido", "No facturada", "Adjuntamos"),
+            "zh_CN": ("欠款对账单", "已收款项", "欠款合计", "逾期", "已安排", "附件是您在"),
+            "es_ES": ("Estado de deuda", "Pagos recibidos", "Total adeudado", "Vencido", "Planificado", "Adjuntamos"),
         }
         for lang, (title, payments, total, overdue, scheduled, greeting) in expected.items():
             with self.subTest(lang=lang):

@@ -10,7 +10,7 @@ from ..tools import statement_line, statement_totals
 # The leases a statement covers: those with a ledger.
 STATEMENT_CONTRACT_STATES = ("active", "closed")
 STATEMENT_LINE_STATUSES = [
-    ("scheduled", "Not Invoiced"),
+    ("scheduled", "Planned"),
     ("invoiced", "Invoiced"),
     ("partial", "Partially Paid"),
     ("overdue", "Overdue"),
