@@ -262,6 +262,25 @@ class TestDebtStatement(CollectionsCommon):
             contract.schedule_line_ids[:1].write({"penalty_waived": 31.50})
         with self.assertRaises(AccessError):
             self.first.with_user(collector).write({"ref": "changed"})
+        # The figures are the ledger's, on the screen and in the e-mail's body too: nobody sets
+        # them, by RPC or by a default.
+        with self.assertRaises(AccessError):
+            statement.write({"amount_overdue": 0.0})
+        with self.assertRaises(AccessError):
+            Statement.create({"contract_id": self.contract.id, "penalty_due": 0.0})
+        faked = Statement.with_context(default_amount_overdue=1.0, default_payoff_amount=1.0).create(
+            {"contract_id": self.contract.id}
+        )
+        self.assertEqual((faked.amount_overdue, faked.payoff_amount), (4400.22, statement.payoff_amount))
+        with self.assertRaises(AccessError):
+            statement.line_ids[:1].write({"amount_unpaid": 0.0})
+        with self.assertRaises(AccessError):
+            self.env["leasing.debt.statement.payment"].with_user(collector).create(
+                {"statement_id": statement.id, "amount": 1.0}
+            )
+        # A manager of the leases (test user) meets the same refusal: only the computation writes.
+        with self.assertRaises(AccessError):
+            self._statement().write({"customer_balance": 0.0})
         # Nothing was written by printing: no payoff was made, the figures are the close's.
         self.assertFalse(self.contract.payoff_invoice_id)
         self.assertEqual(self.contract.schedule_line_ids.mapped("penalty_due"), [31.50, 17.00, 0.0])

@@ -27,6 +27,7 @@ class LeasingDebtStatement(models.TransientModel):
     the schedule lines), the payoff the early payoff wizard's own quote for the date."""
 
     _name = "leasing.debt.statement"
+    _inherit = ["leasing.system.fields.mixin"]
     _description = "Debt Statement"
     _check_company_auto = True
 
@@ -154,8 +155,10 @@ class LeasingDebtStatement(models.TransientModel):
 
     @api.depends("contract_id", "partner_id", "company_id", "date")
     def _compute_figures(self):
+        # Stored figures are computed as superuser (compute_sudo), which writes the lines: the
+        # figures themselves are read with the user's own rights on the leases.
         for statement in self:
-            data = statement._statement_data() if statement.partner_id and statement.date else {}
+            data = statement.sudo(False)._statement_data() if statement.partner_id and statement.date else {}
             statement.error = data.get("error", False)
             statement.contract_ids = [Command.set([section["contract"].id for section in data.get("contracts", [])])]
             statement.currency_id = data.get("currency", statement.company_id.currency_id)
@@ -199,6 +202,16 @@ class LeasingDebtStatement(models.TransientModel):
             error = statement._date_error()
             if error:
                 raise ValidationError(error)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The figures are the ledger's: nobody chooses them, by a value or a default.
+        self._check_system_fields(vals_list)
+        return super(LeasingDebtStatement, self._without_system_defaults()).create(vals_list)
+
+    def write(self, vals):
+        self._check_system_fields([vals])
+        return super().write(vals)
 
     def action_print(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .leasing_debt_statement import STATEMENT_LINE_STATUSES
 
@@ -8,6 +8,7 @@ class LeasingDebtStatementLine(models.TransientModel):
     (up-front, payoff, penalty), as of the statement's date."""
 
     _name = "leasing.debt.statement.line"
+    _inherit = ["leasing.system.fields.mixin"]
     _description = "Debt Statement Line"
     _order = "statement_id, contract_id, due_date, id"
 
@@ -28,3 +29,13 @@ class LeasingDebtStatementLine(models.TransientModel):
     penalty_invoiced = fields.Monetary(readonly=True)
     penalty_waived = fields.Monetary(readonly=True)
     penalty_due = fields.Monetary(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Written by the statement's computation only (as superuser): the ledger's figures.
+        self._check_system_fields(vals_list)
+        return super(LeasingDebtStatementLine, self._without_system_defaults()).create(vals_list)
+
+    def write(self, vals):
+        self._check_system_fields([vals])
+        return super().write(vals)
