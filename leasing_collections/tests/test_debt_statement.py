@@ -254,7 +254,15 @@ class TestDebtStatement(CollectionsCommon):
         content, _type = self.env["ir.actions.report"].with_user(collector)._render_qweb_html(REPORT, statement.ids)
         self.assertIn("7,848.95", content.decode())
         self.assertEqual(statement.action_print()["report_name"], REPORT)
-        self.assertEqual(statement.action_send_email()["res_model"], "mail.compose.message")
+        self.lessee.email = "sierra@example.com"
+        action = statement.action_send_email()
+        composer = Form(self.env["mail.compose.message"].with_user(collector).with_context(action["context"])).save()
+        composer._action_send_mail()
+        # Read as superuser: the collector's statement is theirs alone (a transient record).
+        message = (
+            self.env["mail.message"].sudo().search([("model", "=", statement._name), ("res_id", "=", statement.id)])
+        )
+        self.assertEqual((message.author_id, message.partner_ids), (collector.partner_id, self.lessee))
         contract = self.contract.with_user(collector)
         with self.assertRaises(AccessError):
             contract.write({"note": "changed"})
