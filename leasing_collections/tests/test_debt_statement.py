@@ -218,6 +218,18 @@ class TestDebtStatement(CollectionsCommon):
         self.assertIn(f"{statement.payoff_amount:,.2f}", payoff)
         self.assertIn("250.00", doc.xpath("//p[@name='customer_balance']")[0].text_content())
         self.assertEqual(len(doc.xpath("//table[@name='payments']/tbody/tr")), 2)
+        # Nothing invoiced or waived of the penalty: no column for them, so the schedule fits.
+        headers = [" ".join(th.text_content().split()) for th in doc.xpath("//table[@name='schedule']/thead//th")]
+        self.assertNotIn("Penalty waived", headers)
+        self.assertEqual(len(headers), 9)
+        # Once the lessee was billed part of it (as the billing does, as the system): both shown.
+        self.contract.schedule_line_ids.sorted("sequence")[:1].sudo().write({"penalty_invoiced": 31.50})
+        content, _type = self.env["ir.actions.report"]._render_qweb_html(REPORT, self._statement().ids)
+        doc = html.fromstring(content)
+        headers = [" ".join(th.text_content().split()) for th in doc.xpath("//table[@name='schedule']/thead//th")]
+        self.assertEqual(headers[-4:], ["Penalty accrued", "Penalty invoiced", "Penalty waived", "Penalty due"])
+        cells = [" ".join(td.text_content().split()) for td in doc.xpath("//table[@name='schedule']/tbody/tr")[0]]
+        self.assertEqual(cells[-4:], ["31.50", "31.50", "0.00", "0.00"])
 
     @freeze_time("2026-04-10")
     def test_send_by_email_with_the_template(self):
