@@ -120,6 +120,27 @@ class TestDebtStatement(CollectionsCommon):
         self.assertFalse(statement.payoff_note)
 
     @freeze_time("2026-04-10")
+    def test_paid_off_lease_still_equals_the_ledger(self):
+        """Paid off on April 10: instalment 3 is cancelled and left out, the settlement invoice is
+        a line of its own, not yet overdue on its due date; what is owed is still the ledger's."""
+        wizard = self.env["leasing.payoff.wizard"].create(
+            {"contract_id": self.contract.id, "payoff_date": "2026-04-10"}
+        )
+        wizard.action_confirm()
+        settlement = self.contract.payoff_invoice_id
+        self.assertTrue(settlement)
+        statement = self._statement()
+        self.assertEqual(statement.line_ids.mapped("label"), ["1", "2", f"Early Payoff Invoice {settlement.name}"])
+        self.assertEqual(statement.line_ids[-1:].status, "invoiced")
+        self.assertEqual(statement.amount_not_due, settlement.amount_residual)
+        self.assertEqual(statement.amount_not_invoiced, 0.0)
+        self.contract.invalidate_recordset()
+        self.assertEqual(statement.amount_overdue + statement.amount_not_due, self.contract.amount_due)
+        self.assertEqual(statement.amount_overdue, 4400.22)
+        self.assertFalse(statement.payoff_amount)
+        self.assertIn("already paid off", statement.payoff_note)
+
+    @freeze_time("2026-04-10")
     def test_backdated_statement_reads_the_ledger_of_its_day(self):
         """On March 10 instalment 1 (invoiced Feb 28) had 1,000.00 paid, 2,400.22 left, 10 days
         past due; instalment 2's invoice (dated March 31) and the payments since were not in the

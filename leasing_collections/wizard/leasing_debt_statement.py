@@ -366,7 +366,9 @@ class LeasingDebtStatement(models.TransientModel):
                 rows.append(
                     (line, None, statement_line(line.id, line.due_date, amount, bool(receivable), payments, date))
                 )
-            for key in sorted(k for k in receivables if k[0] == "move" and receivables[k]["contract"] == contract.id):
+            # The lease's other invoices (up-front, payoff, penalty...), and the invoice of an
+            # instalment cancelled since: what they ask for is owed all the same.
+            for key in sorted(k for k in receivables if receivables[k]["contract"] == contract.id):
                 receivable = receivables.pop(key)
                 rows.append(
                     (
