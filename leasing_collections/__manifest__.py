@@ -6,7 +6,7 @@
     "website": "https://github.com/odoo-leasing/odoo-leasing",
     "author": "Odoo Leasing",
     "license": "LGPL-3",
-    "depends": ["leasing_management"],
+    "depends": ["leasing_management", "spreadsheet_dashboard"],
     "data": [
         "security/leasing_collections_security.xml",
         "security/ir.model.access.csv",
