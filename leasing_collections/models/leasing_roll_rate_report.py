@@ -3,10 +3,11 @@ from odoo.tools import SQL
 
 
 class LeasingRollRateReport(models.Model):
-    """Roll rates: for each month, the leases in force at its end and at the end of the month
-    before, by their aging bucket at each end (from the aging history: the bucket of a lease's
-    last change on or before that day, the company's first bucket before any), with their
-    share of the leases of the bucket they came from (the rule of ``tools/portfolio.py``)."""
+    """Roll rates: for each month, the leases in force at the end of the month before, by their
+    aging bucket then and at the end of the month (a lease closed during the month: the bucket
+    it closed in), with their share of the leases of the bucket they came from (the rule of
+    ``tools/portfolio.py``). A lease's bucket on a day is that of its last change in the aging
+    history on or before that day; before any change, its company's first bucket."""
 
     _name = "leasing.roll.rate.report"
     _description = "Roll Rates"
@@ -47,7 +48,8 @@ class LeasingRollRateReport(models.Model):
                 SELECT company_id, LAG(date) OVER (PARTITION BY company_id ORDER BY date) AS date_from, date
                   FROM points
             ),
-            -- A closed lease left the portfolio with its last payment (or its payoff, its end).
+            -- A closed lease left the portfolio with its last payment (or its payoff, its end);
+            -- it still counts in the month it left, in the bucket it left in.
             leases AS (
                 SELECT c.id, c.company_id, c.start_date,
                        CASE WHEN c.state = 'closed'
@@ -79,7 +81,7 @@ class LeasingRollRateReport(models.Model):
                   FROM pairs p
                   JOIN leases l ON l.company_id = p.company_id
                                AND l.start_date <= p.date_from
-                               AND (l.ended_on IS NULL OR l.ended_on > p.date)
+                               AND (l.ended_on IS NULL OR l.ended_on > p.date_from)
                   JOIN first_buckets first ON first.company_id = p.company_id
              LEFT JOIN spans s_from ON s_from.contract_id = l.id
                                    AND s_from.since <= p.date_from
