@@ -11,4 +11,3 @@ from . import (
     res_config_settings,
 )
 from . import leasing_aging_report, leasing_collection_report, leasing_par_report, leasing_roll_rate_report
-

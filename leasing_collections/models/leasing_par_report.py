@@ -44,13 +44,22 @@ class LeasingParReport(models.Model):
         help="Principal of the instalments not repaid that day, due or not, of every lease started.",
     )
     par30_amount = fields.Monetary(
-        string="PAR 30", readonly=True, aggregator="sum", help="Principal outstanding of the leases over 30 days past due."
+        string="PAR 30",
+        readonly=True,
+        aggregator="sum",
+        help="Principal outstanding of the leases over 30 days past due.",
     )
     par60_amount = fields.Monetary(
-        string="PAR 60", readonly=True, aggregator="sum", help="Principal outstanding of the leases over 60 days past due."
+        string="PAR 60",
+        readonly=True,
+        aggregator="sum",
+        help="Principal outstanding of the leases over 60 days past due.",
     )
     par90_amount = fields.Monetary(
-        string="PAR 90", readonly=True, aggregator="sum", help="Principal outstanding of the leases over 90 days past due."
+        string="PAR 90",
+        readonly=True,
+        aggregator="sum",
+        help="Principal outstanding of the leases over 90 days past due.",
     )
     par30_count = fields.Integer(string="Leases over 30 Days", readonly=True, aggregator="sum")
     par60_count = fields.Integer(string="Leases over 60 Days", readonly=True, aggregator="sum")

@@ -219,7 +219,9 @@ class TestCollectionsReports(CollectionsCommon):
         ]:
             lease = leases[key]
             row = by_lease[lease]
-            self.assertEqual((row.days_past_due, row.amount_in_arrears, row.outstanding_principal), (dpd, overdue, principal))
+            self.assertEqual(
+                (row.days_past_due, row.amount_in_arrears, row.outstanding_principal), (dpd, overdue, principal)
+            )
             self.assertEqual(
                 (row.aging_bucket_id, row.amount_in_arrears, row.penalty_due, row.penalty_accrued, row.close_date),
                 (
@@ -254,12 +256,11 @@ class TestCollectionsReports(CollectionsCommon):
         C on the 28th: 6,800.44), 3,400.22 in March (C), and in April B's 3,400.22 x 2 + 3,400.23
         and C's 3,400.23 = 13,600.90."""
         self._portfolio()
-        months = {
-            month: amount
-            for month, amount in self.env["leasing.collection.report"]._read_group(
+        months = dict(
+            self.env["leasing.collection.report"]._read_group(
                 [("company_id", "=", self.company.id)], ["date:month"], ["amount:sum"]
             )
-        }
+        )
         self.assertEqual(
             {month.strftime("%Y-%m"): round(amount, 2) for month, amount in months.items()},
             {"2026-02": 6800.44, "2026-03": 3400.22, "2026-04": 13600.90},
@@ -315,7 +316,9 @@ class TestLeasingDashboard(CollectionsCommon):
 
     def test_dashboard_reads_real_models_and_fields(self):
         dashboard, data = self._dashboard()
-        self.assertEqual(dashboard.dashboard_group_id, self.env.ref("leasing_collections.spreadsheet_dashboard_group_leasing"))
+        self.assertEqual(
+            dashboard.dashboard_group_id, self.env.ref("leasing_collections.spreadsheet_dashboard_group_leasing")
+        )
         self.assertIn(self.env.ref(COLLECTOR), dashboard.group_ids)
         self.assertTrue(data["pivots"] and data["lists"])
         for pivot in data["pivots"].values():
