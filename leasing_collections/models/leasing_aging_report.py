@@ -83,7 +83,7 @@ class LeasingAgingReport(models.Model):
                     WHERE l.contract_id = c.id
                       AND NOT COALESCE(l.cancelled, FALSE)
                       AND NOT (l.state = 'paid'
-                               AND COALESCE(l.last_payment_date <= COALESCE(c.close_date, CURRENT_DATE), FALSE))
+                               AND COALESCE(l.last_payment_date, l.due_date) <= COALESCE(c.close_date, CURRENT_DATE))
                    ) principal ON TRUE
              WHERE c.state = 'active'
             """

@@ -79,18 +79,24 @@ class LeasingParReport(models.Model):
         return SQL(
             """
             WITH points AS (%(points)s),
-            lines AS (%(lines)s),
-            -- The outstanding principal moves on two days of each instalment: it starts counting on
-            -- its lease's start date and stops on the day it is repaid.
+            -- The principal outstanding moves on two days of each instalment: it starts counting
+            -- on its lease's start date and stops on the day it is repaid.
+            moves AS (
+                SELECT c.company_id, c.currency_id, c.start_date, %(repaid_on)s AS repaid_on,
+                       SUM(l.principal) AS principal
+                  FROM leasing_schedule_line l
+                  JOIN leasing_contract c ON c.id = l.contract_id
+                 WHERE %(counted)s
+                 GROUP BY c.company_id, c.currency_id, c.start_date, 4
+            ),
             events AS (
-                SELECT company_id, currency_id, start_date AS day, SUM(principal) AS amount
-                  FROM lines
-                 GROUP BY company_id, currency_id, start_date
-                 UNION ALL
-                SELECT company_id, currency_id, GREATEST(repaid_on, start_date), -SUM(principal)
-                  FROM lines
-                 WHERE repaid_on IS NOT NULL
-                 GROUP BY company_id, currency_id, GREATEST(repaid_on, start_date)
+                SELECT company_id, currency_id, day, SUM(amount) AS amount
+                  FROM (SELECT company_id, currency_id, start_date AS day, principal AS amount FROM moves
+                         UNION ALL
+                        SELECT company_id, currency_id, GREATEST(repaid_on, start_date), -principal
+                          FROM moves
+                         WHERE repaid_on IS NOT NULL) e
+                 GROUP BY company_id, currency_id, day
             ),
             outstanding AS (
                 SELECT p.company_id, e.currency_id, p.date, SUM(e.amount) AS amount
@@ -98,23 +104,40 @@ class LeasingParReport(models.Model):
                   JOIN events e ON e.company_id = p.company_id AND e.day <= p.date
                  GROUP BY p.company_id, e.currency_id, p.date
             ),
+            -- The instalments that can be past due on some day: billed and not repaid by their
+            -- due date.
+            late_lines AS (
+                SELECT l.contract_id, c.company_id, c.currency_id, l.due_date, %(repaid_on)s AS repaid_on
+                  FROM leasing_schedule_line l
+                  JOIN leasing_contract c ON c.id = l.contract_id
+                 WHERE %(counted)s AND %(billed)s
+                   AND NOT (l.state = 'paid' AND COALESCE(l.last_payment_date, l.due_date) <= l.due_date)
+            ),
             -- Days past due of the leases in arrears at each date: of their oldest billed
-            -- instalment due before it and not repaid on it (only those paid late can be).
-            late AS (
-                SELECT l.contract_id, l.company_id, l.currency_id, p.date, p.date - MIN(l.due_date) AS days_past_due
-                  FROM lines l
-                  JOIN points p ON p.company_id = l.company_id
-                               AND l.due_date < p.date
-                               AND (l.repaid_on IS NULL OR l.repaid_on > p.date)
-                 WHERE l.billed AND (l.repaid_on IS NULL OR l.repaid_on > l.due_date)
-                 GROUP BY l.contract_id, l.company_id, l.currency_id, p.date
-                HAVING p.date - MIN(l.due_date) > %(lowest)s
+            -- instalment due before it and not repaid on it.
+            arrears AS (
+                SELECT ll.contract_id, ll.company_id, ll.currency_id, p.date,
+                       p.date - MIN(ll.due_date) AS days_past_due
+                  FROM late_lines ll
+                  JOIN points p ON p.company_id = ll.company_id
+                               AND ll.due_date < p.date
+                               AND (ll.repaid_on IS NULL OR ll.repaid_on > p.date)
+                 GROUP BY ll.contract_id, ll.company_id, ll.currency_id, p.date
+                HAVING p.date - MIN(ll.due_date) > %(lowest)s
+            ),
+            -- The principal of those leases, by the day it stops counting.
+            lease_moves AS (
+                SELECT l.contract_id, %(repaid_on)s AS repaid_on, SUM(l.principal) AS principal
+                  FROM leasing_schedule_line l
+                  JOIN leasing_contract c ON c.id = l.contract_id
+                 WHERE l.contract_id IN (SELECT contract_id FROM arrears) AND %(counted)s
+                 GROUP BY l.contract_id, 2
             ),
             at_risk AS (
-                SELECT late.company_id, late.currency_id, late.date, late.days_past_due, SUM(l.principal) AS amount
-                  FROM late
-                  JOIN lines l ON l.contract_id = late.contract_id AND (l.repaid_on IS NULL OR l.repaid_on > late.date)
-                 GROUP BY late.contract_id, late.company_id, late.currency_id, late.date, late.days_past_due
+                SELECT a.company_id, a.currency_id, a.date, a.days_past_due, SUM(m.principal) AS amount
+                  FROM arrears a
+                  JOIN lease_moves m ON m.contract_id = a.contract_id AND (m.repaid_on IS NULL OR m.repaid_on > a.date)
+                 GROUP BY a.contract_id, a.company_id, a.currency_id, a.date, a.days_past_due
             )
             SELECT ROW_NUMBER() OVER (ORDER BY o.company_id, o.currency_id, o.date) AS id,
                    o.date, o.company_id, o.currency_id, o.amount AS outstanding,
@@ -124,7 +147,15 @@ class LeasingParReport(models.Model):
              GROUP BY o.company_id, o.currency_id, o.date, o.amount
             """,
             points=self._points_query(),
-            lines=self._lines_query(),
+            repaid_on=self._repaid_on_sql(),
+            counted=SQL(
+                "c.state IN ('active', 'closed') AND c.start_date IS NOT NULL "
+                "AND (NOT COALESCE(l.cancelled, FALSE) OR c.payoff_date IS NOT NULL)"
+            ),
+            billed=SQL(
+                "l.invoice_id IS NOT NULL AND NOT COALESCE(l.cancelled, FALSE) "
+                "AND l.state IN ('invoiced', 'partial', 'overdue', 'paid')"
+            ),
             lowest=min(PAR_THRESHOLDS),
             columns=SQL(", ").join(
                 SQL(
@@ -164,22 +195,13 @@ class LeasingParReport(models.Model):
         )
 
     @api.model
-    def _lines_query(self):
-        """The instalments of the leases started (in force or closed since): principal, due
-        date, the day they were repaid in full (the date of their last payment; the payoff's
-        date for those a payoff cancelled; NULL while unpaid) and whether they are billed."""
+    def _repaid_on_sql(self):
+        """The day an instalment (``l``, of the lease ``c``) is repaid in full: the date of the
+        payment that completed it (its last one; its due date for one paid without a payment, of
+        nothing), the payoff's date for one a payoff cancelled; NULL while it is not."""
         return SQL(
-            """
-            SELECT c.id AS contract_id, c.company_id, c.currency_id, c.start_date, l.due_date, l.principal,
-                   CASE WHEN COALESCE(l.cancelled, FALSE) THEN c.payoff_date
-                        WHEN l.state = 'paid' THEN l.last_payment_date END AS repaid_on,
-                   (l.invoice_id IS NOT NULL AND NOT COALESCE(l.cancelled, FALSE)
-                    AND l.state IN ('invoiced', 'partial', 'overdue', 'paid')) AS billed
-              FROM leasing_schedule_line l
-              JOIN leasing_contract c ON c.id = l.contract_id
-             WHERE c.state IN ('active', 'closed') AND c.start_date IS NOT NULL
-               AND (NOT COALESCE(l.cancelled, FALSE) OR c.payoff_date IS NOT NULL)
-            """
+            """CASE WHEN COALESCE(l.cancelled, FALSE) THEN c.payoff_date
+                    WHEN l.state = 'paid' THEN COALESCE(l.last_payment_date, l.due_date) END"""
         )
 
     def _read_group_select(self, aggregate_spec, query):

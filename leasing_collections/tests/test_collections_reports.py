@@ -121,7 +121,7 @@ class TestCollectionsReports(CollectionsCommon):
                         line.due_date,
                         line.principal,
                         bool(line.invoice_id) and line.state != "planned",
-                        line.last_payment_date if line.state == "paid" else None,
+                        (line.last_payment_date or line.due_date) if line.state == "paid" else None,
                     )
                     for line in lease.schedule_line_ids
                 ),
