@@ -4,7 +4,7 @@ import re
 from datetime import date
 from fractions import Fraction
 
-from odoo.addons.leasing_collections.tools import Lease, PrincipalLine, portfolio_at_risk
+from odoo.addons.leasing_collections.tools import Lease, PrincipalLine, bucket_on, portfolio_at_risk, roll_rates
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -165,7 +165,7 @@ class TestCollectionsReports(CollectionsCommon):
         each); in April, of the 2 current, 1 stayed and 1 rolled to 1-30, and of the 2 in
         31-60, 1 cured and 1 rolled to 61-90 (50 % each); in May, 1-30 went to 61-90 and 61-90
         to 91-180 (100 %)."""
-        self._portfolio()
+        leases = self.env["leasing.contract"].union(*self._portfolio().values())
         rows = self.env["leasing.roll.rate.report"].search([("company_id", "=", self.company.id)])
         names = {bucket.id: bucket.name for bucket in self.buckets}
         found = sorted(
@@ -198,6 +198,21 @@ class TestCollectionsReports(CollectionsCommon):
                 ]
             ),
         )
+        # The pure rule, on the buckets the history gives each lease at each month end, agrees.
+        history = self.env["leasing.aging.history"].search([("contract_id", "in", leases.ids)], order="id")
+        changes = {lease: [(row.date, row.bucket_after_id) for row in history if row.contract_id == lease] for lease in leases}
+        for date_from, date_to in zip(MONTH_ENDS, MONTH_ENDS[1:]):
+            rates = roll_rates(
+                {lease: bucket_on(changes[lease], date_from, self.current) for lease in leases},
+                {lease: bucket_on(changes[lease], date_to, self.current) for lease in leases},
+            )
+            month = rows.filtered(lambda row, day=date_to: row.date == day)
+            self.assertEqual(
+                {(row.bucket_from_id, row.bucket_to_id): row.contract_count for row in month}, rates.counts
+            )
+            for row in month:
+                share = rates.shares[row.bucket_from_id, row.bucket_to_id]
+                self.assertAlmostEqual(row.rate, float(share * 100), places=9)
 
     def test_aging_report_sums_are_the_leases_figures(self):
         """As of the May 31 close: A 61 days (61-90), overdue 3,400.22 + 3,400.23 = 6,800.45,
@@ -287,6 +302,30 @@ class TestCollectionsReports(CollectionsCommon):
         for model in models:
             with self.assertRaises(AccessError):
                 self.env[model].with_user(outsider).search([])
+
+    def test_report_menus_and_views_open_for_a_collector(self):
+        menus = self.env["ir.ui.menu"].with_user(self.collector)._visible_menu_ids()
+        for name in ("aging_report", "collection_report", "par_report", "roll_rate_report"):
+            self.assertIn(self.env.ref(f"leasing_collections.menu_leasing_collections_{name}").id, menus)
+        for xmlid in (
+            "leasing_collections.action_leasing_aging_report",
+            "leasing_collections.action_leasing_collection_report",
+            "leasing_collections.action_leasing_par_report",
+            "leasing_collections.action_leasing_roll_rate_report",
+            "leasing_collections.action_leasing_schedule_line_overdue",
+        ):
+            action = self.env.ref(xmlid)
+            model = self.env[action.res_model].with_user(self.collector)
+            views = model.get_views(
+                [(view.view_id.id, view.view_mode) for view in action.view_ids] or [(False, "list")]
+            )
+            for view_type in action.view_mode.split(","):
+                arch = model.get_views([(False, view_type)])["views"][view_type]["arch"]
+                self.assertTrue(arch, f"{xmlid}: {view_type}")
+            self.assertTrue(views["views"])
+        self.assertEqual(
+            self.env.ref("leasing_collections.action_leasing_aging_report").res_model, "leasing.aging.report"
+        )
 
 
 @tagged("post_install", "-at_install")
