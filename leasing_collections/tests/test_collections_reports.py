@@ -200,7 +200,9 @@ class TestCollectionsReports(CollectionsCommon):
         )
         # The pure rule, on the buckets the history gives each lease at each month end, agrees.
         history = self.env["leasing.aging.history"].search([("contract_id", "in", leases.ids)], order="id")
-        changes = {lease: [(row.date, row.bucket_after_id) for row in history if row.contract_id == lease] for lease in leases}
+        changes = {
+            lease: [(row.date, row.bucket_after_id) for row in history if row.contract_id == lease] for lease in leases
+        }
         for date_from, date_to in zip(MONTH_ENDS, MONTH_ENDS[1:]):
             rates = roll_rates(
                 {lease: bucket_on(changes[lease], date_from, self.current) for lease in leases},
