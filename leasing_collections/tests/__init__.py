@@ -2,6 +2,7 @@ from . import (
     test_close,
     test_collections_access,
     test_collections_config,
+    test_collections_reports,
     test_collections_translations,
     test_debt_statement,
 )
