@@ -24,6 +24,11 @@
         "views/leasing_collections_report_views.xml",
         "data/leasing_dashboard_data.xml",
         "views/leasing_collections_menus.xml",
+        # The debt statement.
+        "report/leasing_debt_statement_report.xml",
+        "data/leasing_debt_statement_mail_template.xml",
+        "wizard/leasing_debt_statement_views.xml",
+        "views/leasing_debt_statement_menus.xml",
     ],
     "demo": [
         "demo/leasing_collections_demo.xml",

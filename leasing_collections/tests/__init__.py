@@ -1,2 +1,8 @@
-from . import test_close, test_collections_access, test_collections_config, test_collections_translations
-from . import test_collections_reports
+from . import (
+    test_close,
+    test_collections_access,
+    test_collections_config,
+    test_collections_reports,
+    test_collections_translations,
+    test_debt_statement,
+)

@@ -28,6 +28,7 @@ from .portfolio import (
     portfolio_at_risk,
     roll_rates,
 )
+from .statement import StatementLine, statement_line, statement_totals
 
 __all__ = [
     "PAR_THRESHOLDS",
@@ -42,6 +43,7 @@ __all__ = [
     "Bucket",
     "BucketChange",
     "Instalment",
+    "StatementLine",
     "aging_changes",
     "bucket_of",
     "bucket_problems",
@@ -50,5 +52,7 @@ __all__ = [
     "exact",
     "instalment_penalty",
     "round_half_up",
+    "statement_line",
+    "statement_totals",
     "unpaid_on",
 ]
