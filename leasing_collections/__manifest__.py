@@ -19,6 +19,7 @@
         "views/leasing_close_run_views.xml",
         "views/leasing_plan_views.xml",
         "views/res_config_settings_views.xml",
+        "views/leasing_penalty_waiver_views.xml",
         "wizard/leasing_close_run_wizard_views.xml",
         "wizard/leasing_aging_bucket_wizard_views.xml",
         "views/leasing_collections_menus.xml",
@@ -26,5 +27,6 @@
     "demo": [
         "demo/leasing_collections_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -1,1 +1,1 @@
-from . import leasing_aging_bucket_wizard, leasing_close_run_wizard
+from . import leasing_aging_bucket_wizard, leasing_close_run_wizard, leasing_payoff_wizard
