@@ -801,6 +801,9 @@ class LeasingContract(models.Model):
                 errors[contract] = error
                 continue
             rows_by_contract[contract] = rows
-        self._leasing_invoice_penalties(rows_by_contract, close_date, invoice_date=close_date)
+        if rows_by_contract:
+            self._leasing_invoice_penalties(rows_by_contract, close_date, invoice_date=close_date)
+            # The run's log reads the leases' penalty due once billed.
+            self.env.flush_all()
         return errors
 
