@@ -9,8 +9,8 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
 from odoo.tools.misc import format_date, formatLang
 
-from ..tools.billing import billing_day_between
 from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, instalment_penalty
+from ..tools.billing import billing_day_between
 
 _logger = logging.getLogger(__name__)
 
@@ -611,12 +611,19 @@ class LeasingContract(models.Model):
 
     def _leasing_lock_for_penalty(self):
         """Lock these leases' rows until the end of the transaction: their penalty is billed or
-        waived by one transaction at a time, which reads the ledger once the lock is held. (A
-        transaction that changed a lease since this one began fails to lock it, and is retried.)"""
+        waived by one transaction at a time, which reads the ledger once the lock is held.
+
+        The rows are locked by writing them (their own value, no key): another transaction that
+        bills or waives waits for this one, and one that began before this one committed then
+        fails (a serialization failure, retried by Odoo in a new transaction) instead of
+        reading a ledger that is out of date. The close's chunks hold the same rows."""
         if self:
             self.env.cr.execute(
                 SQL(
-                    "SELECT id FROM leasing_contract WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                    """
+                    UPDATE leasing_contract SET penalty_due = penalty_due
+                     WHERE id IN (SELECT id FROM leasing_contract WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)
+                    """,
                     tuple(self.ids),
                 )
             )
@@ -694,7 +701,8 @@ class LeasingContract(models.Model):
             SQL(
                 """
                 SELECT w.schedule_line_id,
-                       SUM(w.amount - w.amount_credited + CASE WHEN m.state = 'posted' THEN w.amount_credited ELSE 0 END)
+                       SUM(w.amount - w.amount_credited
+                           + CASE WHEN m.state = 'posted' THEN w.amount_credited ELSE 0 END)
                   FROM leasing_penalty_waiver w
              LEFT JOIN account_move m ON m.id = w.credit_note_id
                  WHERE w.schedule_line_id IN %s
@@ -806,4 +814,3 @@ class LeasingContract(models.Model):
             # The run's log reads the leases' penalty due once billed.
             self.env.flush_all()
         return errors
-

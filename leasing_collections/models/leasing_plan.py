@@ -18,7 +18,6 @@ class LeasingPlan(models.Model):
     )
     # Penalty billing
     penalty_billing_day = fields.Integer(
-        string="Penalty Billing Day",
         default=1,
         help="Day of the month (1 to 28) on which the daily close invoices the penalty interest accrued and not yet "
         "invoiced. The penalty of an instalment is also invoiced once it is paid up, at an early payoff and on demand.",

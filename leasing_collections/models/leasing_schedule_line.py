@@ -249,4 +249,3 @@ class LeasingScheduleLine(models.Model):
             end=format_date(self.env, date_to),
             days=(date_to - date_from).days + 1,
         )
-

@@ -62,9 +62,27 @@ class TestCollectionsClose(CollectionsCommon):
         self.assertRecordValues(
             lines,
             [
-                {"days_past_due": 41, "penalty_accrued": 31.50, "penalty_invoiced": 31.50, "penalty_due": 0.0, "state": "overdue"},
-                {"days_past_due": 10, "penalty_accrued": 17.00, "penalty_invoiced": 17.00, "penalty_due": 0.0, "state": "overdue"},
-                {"days_past_due": 0, "penalty_accrued": 0.0, "penalty_invoiced": 0.0, "penalty_due": 0.0, "state": "planned"},
+                {
+                    "days_past_due": 41,
+                    "penalty_accrued": 31.50,
+                    "penalty_invoiced": 31.50,
+                    "penalty_due": 0.0,
+                    "state": "overdue",
+                },
+                {
+                    "days_past_due": 10,
+                    "penalty_accrued": 17.00,
+                    "penalty_invoiced": 17.00,
+                    "penalty_due": 0.0,
+                    "state": "overdue",
+                },
+                {
+                    "days_past_due": 0,
+                    "penalty_accrued": 0.0,
+                    "penalty_invoiced": 0.0,
+                    "penalty_due": 0.0,
+                    "state": "planned",
+                },
             ],
         )
         self.assertRecordValues(

@@ -35,9 +35,7 @@ class TestPenaltyBilling(CollectionsCommon):
         super().setUpClass()
         cls.plan.penalty_billing_day = 10
         cls.penalty_account = cls.company.leasing_penalty_account_id
-        cls.collector = new_test_user(
-            cls.env, "penalty_billing_collector", groups=COLLECTOR, company_id=cls.company.id
-        )
+        cls.collector = new_test_user(cls.env, "penalty_billing_collector", groups=COLLECTOR, company_id=cls.company.id)
         cls.collection_manager = new_test_user(
             cls.env, "penalty_billing_manager", groups=COLLECTION_MANAGER, company_id=cls.company.id
         )

@@ -249,9 +249,7 @@ class LeasingPayoffWizard(models.TransientModel):
         AccountTax._add_tax_details_in_base_lines(base_lines, contract.company_id)
         AccountTax._round_base_lines_tax_details(base_lines, contract.company_id)
         totals = AccountTax._get_tax_totals_summary(base_lines, contract.currency_id, contract.company_id)
-        return contract.currency_id.round(
-            totals["total_amount_currency"] - sum(line[2] for line in lines)
-        )
+        return contract.currency_id.round(totals["total_amount_currency"] - sum(line[2] for line in lines))
 
     def _do_payoff(self):
         """Pay the contract off on the payoff date: cancel the lines not yet invoiced, issue the
