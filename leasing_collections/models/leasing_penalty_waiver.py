@@ -17,7 +17,9 @@ class LeasingPenaltyWaiver(models.Model):
     schedule_line_id = fields.Many2one(
         "leasing.schedule.line", string="Instalment", required=True, readonly=True, index=True, ondelete="cascade"
     )
-    contract_id = fields.Many2one(related="schedule_line_id.contract_id", string="Lease Contract", store=True, index=True)
+    contract_id = fields.Many2one(
+        related="schedule_line_id.contract_id", string="Lease Contract", store=True, index=True
+    )
     company_id = fields.Many2one(related="schedule_line_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="schedule_line_id.currency_id")
     partner_id = fields.Many2one(related="schedule_line_id.partner_id", string="Lessee")
