@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/leasing_aging_bucket_data.xml",
+        "data/res_company_data.xml",
         "views/leasing_contract_views.xml",
         "views/leasing_schedule_line_views.xml",
         "views/leasing_aging_bucket_views.xml",
@@ -27,6 +28,5 @@
     "demo": [
         "demo/leasing_collections_demo.xml",
     ],
-    "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -671,18 +671,21 @@ class LeasingContract(models.Model):
                 )
         return accrued
 
-    def _leasing_penalty_rows(self, accrued, as_of):
+    def _leasing_penalty_rows(self, accrued, as_of, ledger=None, waived=None):
         """What to bill of this lease's penalty interest: [(schedule line, amount, first day,
         last day)] for each of its instalments whose penalty ``accrued`` ({line id: amount},
         to ``as_of``) exceeds what the ledger shows invoiced and the waivers, in the order of
         the schedule. The days run from the day after the last day billed (or the due date) to
-        ``as_of``."""
+        ``as_of``. ``ledger`` and ``waived`` (of ``_leasing_penalty_ledger`` and
+        ``_leasing_penalty_waived``) may be read by the caller for a whole batch of leases."""
         self.ensure_one()
         lines = self.schedule_line_ids.filtered(lambda line: line.id in accrued)
         if not lines or not as_of:
             return []
-        ledger = self.env["account.move"]._leasing_penalty_ledger(lines.ids)
-        waived = self._leasing_penalty_waived(lines.ids)
+        if ledger is None:
+            ledger = self.env["account.move"]._leasing_penalty_ledger(lines.ids)
+        if waived is None:
+            waived = self._leasing_penalty_waived(lines.ids)
         currency = self.currency_id
         rows = []
         for line in lines.sorted(lambda line: (line.due_date, line.sequence)):
@@ -697,6 +700,8 @@ class LeasingContract(models.Model):
     def _leasing_penalty_waived(self, schedule_line_ids):
         """{schedule line id: penalty waived} from the waivers, in one statement (a credited part
         counts while its credit note is posted)."""
+        if not schedule_line_ids:
+            return {}
         self.env.cr.execute(
             SQL(
                 """
@@ -799,9 +804,12 @@ class LeasingContract(models.Model):
             return {}
         to_bill = self.browse(due)
         accrued = to_bill._leasing_penalty_accrued_at_close()
+        # The ledger and the waivers of the whole batch, read once.
+        ledger = self.env["account.move"]._leasing_penalty_ledger(list(accrued))
+        waived = self._leasing_penalty_waived(list(accrued))
         rows_by_contract, errors = {}, {}
         for contract in to_bill:
-            rows = contract._leasing_penalty_rows(accrued, close_date)
+            rows = contract._leasing_penalty_rows(accrued, close_date, ledger=ledger, waived=waived)
             if not rows:
                 continue
             error = contract._accounting_setup_error(["penalty"])

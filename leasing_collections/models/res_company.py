@@ -52,6 +52,13 @@ class ResCompany(models.Model):
         self.env["leasing.aging.bucket"]._create_defaults(companies)
         return companies
 
+    @api.model
+    def _leasing_setup_penalty_accounts(self):
+        """At install (and update): the companies that already have a chart of accounts get the
+        penalty interest income account, and their plans with it; companies that load a chart
+        later get it from leasing_management's chart template hook."""
+        self.search([("chart_template", "!=", False)], order="parent_path")._leasing_setup_accounting()
+
     def _leasing_setup_accounting(self):
         """The leasing accounts, and the income account of the penalty interest with them:
         created for a company that has a chart of accounts and no such account set yet."""

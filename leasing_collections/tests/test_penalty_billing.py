@@ -6,7 +6,6 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..hooks import post_init_hook
 from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
 
 
@@ -409,14 +408,14 @@ class TestPenaltyBilling(CollectionsCommon):
         (income, code 4470...) and set on the company and on its plans that lack one."""
         self.company.leasing_penalty_account_id = False
         self.plan.penalty_account_id = False
-        post_init_hook(self.env(su=True))
+        self.env["res.company"].sudo()._leasing_setup_penalty_accounts()
         account = self.company.leasing_penalty_account_id
         self.assertTrue(account)
         self.assertEqual(account.account_type, "income")
         self.assertTrue(account.code.startswith("447"))
         self.assertEqual(self.plan.penalty_account_id, account)
         # Run again, nothing changes.
-        post_init_hook(self.env(su=True))
+        self.env["res.company"].sudo()._leasing_setup_penalty_accounts()
         self.assertEqual(self.company.leasing_penalty_account_id, account)
 
     def test_penalty_invoice_links_are_the_systems(self):
