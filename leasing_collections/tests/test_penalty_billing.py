@@ -289,6 +289,18 @@ class TestPenaltyBilling(CollectionsCommon):
             self.env["leasing.penalty.waiver"].with_user(self.collector).search([("contract_id", "=", contract.id)]),
             waiver | waivers,
         )
+        # Another company's collectors do not see them.
+        other_company = self.env["res.company"].create({"name": "Other Lessor"})
+        outsider = new_test_user(
+            self.env,
+            "penalty_billing_outsider",
+            groups=COLLECTOR,
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        self.assertFalse(
+            self.env["leasing.penalty.waiver"].with_user(outsider).search([("contract_id", "=", contract.id)])
+        )
         with self.assertRaises(AccessError):
             self.env["leasing.penalty.waiver"].with_user(self.collection_manager).create(
                 {"schedule_line_id": line.id, "amount": 5.0, "reason": "by hand"}
