@@ -30,15 +30,15 @@ def test_last_billing_day(day, until, expected):
 @pytest.mark.parametrize(
     ("day", "after", "until", "expected"),
     [
-        (10, date(2026, 4, 9), date(2026, 4, 10), True),  # daily closes: the billing day's close
-        (10, date(2026, 4, 10), date(2026, 4, 11), False),  # the day after: already billed
-        (10, date(2026, 4, 10), date(2026, 4, 10), False),  # the same close again
-        (10, date(2026, 4, 7), date(2026, 4, 13), True),  # a server down over the billing day
+        (10, date(2026, 4, 9), date(2026, 4, 10), True),  # the billing day's close
+        (10, date(2026, 4, 10), date(2026, 4, 11), False),  # billed the day before
+        (10, date(2026, 4, 10), date(2026, 4, 10), False),  # billed that very day
+        (10, date(2026, 4, 7), date(2026, 4, 13), True),  # billed before; no close on the billing day
         (10, date(2026, 4, 11), date(2026, 5, 9), False),  # a month without its billing day yet
         (10, date(2026, 3, 1), date(2026, 5, 20), True),  # two billing days missed: billed once
-        (10, None, date(2026, 4, 3), True),  # never closed: billed at its first close
+        (10, None, date(2026, 4, 3), True),  # no day to start from
         (1, date(2026, 4, 30), date(2026, 5, 1), True),
-        (1, date(2026, 5, 1), date(2026, 4, 30), False),  # a close before the previous one
+        (1, date(2026, 5, 1), date(2026, 4, 30), False),  # billed after this date
     ],
 )
 def test_billing_day_between(day, after, until, expected):

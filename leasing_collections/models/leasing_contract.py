@@ -773,11 +773,16 @@ class LeasingContract(models.Model):
 
     def _collections_bill_penalties(self, run, contracts):
         """The close's penalty billing for these leases (locked by the close, their figures just
-        written as of the run's date), in one batch: a penalty invoice for each lease whose
-        plan's billing day came since its previous close (``contracts`` holds the rows read
-        before this close), or that has an instalment paid up with penalty due. Return
-        {contract: message} of the leases whose plan cannot post a penalty invoice (logged in
-        the run; their figures stand)."""
+        written as of the run's date), in one batch: a penalty invoice for each lease with
+        penalty due whose plan's billing day came since it was last billed (or, never billed,
+        since its oldest instalment with penalty due fell due), or that has an instalment paid
+        up with penalty due. Read from the ledger, so a billing missed (a server down that day)
+        is made by the next close, once.
+
+        Return {contract: message} of the leases whose plan cannot post a penalty invoice
+        (logged in the run; their figures stand). When another transaction holds the invoices
+        journal's numbering (another worker posting in it), the chunk's billing is left to the
+        next close: the close itself goes on."""
         if not self:
             return {}
         close_date = run.date
@@ -787,7 +792,12 @@ class LeasingContract(models.Model):
                 """
                 SELECT c.id, p.penalty_billing_day,
                        EXISTS (SELECT 1 FROM leasing_schedule_line l
-                                WHERE l.contract_id = c.id AND l.state = 'paid' AND l.penalty_due > 0) AS paid_up
+                                WHERE l.contract_id = c.id AND l.state = 'paid' AND l.penalty_due > 0) AS paid_up,
+                       (SELECT MAX(m.leasing_penalty_date) FROM account_move m
+                         WHERE m.leasing_contract_id = c.id AND m.state = 'posted' AND m.move_type = 'out_invoice'
+                           AND m.payment_state != 'reversed') AS last_billed,
+                       (SELECT MIN(l.due_date) FROM leasing_schedule_line l
+                         WHERE l.contract_id = c.id AND l.penalty_due > 0) AS first_due
                   FROM leasing_contract c
                   JOIN leasing_plan p ON p.id = c.plan_id
                  WHERE c.id IN %s AND c.penalty_due > 0
@@ -795,11 +805,11 @@ class LeasingContract(models.Model):
                 tuple(self.ids),
             )
         )
-        due = []
-        for contract_id, billing_day, paid_up in self.env.cr.fetchall():
-            previous = contracts[contract_id]["close_date"] or contracts[contract_id]["start_date"]
-            if paid_up or billing_day_between(billing_day or 1, previous or None, close_date):
-                due.append(contract_id)
+        due = [
+            contract_id
+            for contract_id, billing_day, paid_up, last_billed, first_due in self.env.cr.fetchall()
+            if paid_up or billing_day_between(billing_day or 1, last_billed or first_due, close_date)
+        ]
         if not due:
             return {}
         to_bill = self.browse(due)
@@ -817,8 +827,17 @@ class LeasingContract(models.Model):
                 errors[contract] = error
                 continue
             rows_by_contract[contract] = rows
-        if rows_by_contract:
-            self._leasing_invoice_penalties(rows_by_contract, close_date, invoice_date=close_date)
-            # The run's log reads the leases' penalty due once billed.
-            self.env.flush_all()
+        if not rows_by_contract:
+            return errors
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self._leasing_invoice_penalties(rows_by_contract, close_date, invoice_date=close_date)
+                # The run's log reads the leases' penalty due once billed.
+                self.env.flush_all()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info(
+                "The penalty of %s leases is left to the next close: another transaction is posting in their journal",
+                len(rows_by_contract),
+            )
+            self.env.invalidate_all()
         return errors

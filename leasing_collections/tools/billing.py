@@ -1,9 +1,9 @@
 """When the penalty interest is billed (pure Python, no Odoo).
 
 Each plan has a billing day of the month (1 to 28, a day every month has). The daily close
-invoices a lease's penalty when that day came since its previous close: on the day itself when
-the close runs daily, and at the first close after it when the close did not run that day (a
-server down), once.
+invoices a lease's penalty when that day came since the lease was last billed (or, never billed,
+since its oldest instalment with penalty due fell due): on the day itself when the close runs
+daily, and at the first close after it when no close billed it that day (a server down), once.
 """
 
 from datetime import date, timedelta
@@ -23,8 +23,9 @@ def last_billing_day(day, until):
 
 
 def billing_day_between(day, after, until):
-    """Whether a billing ``day`` falls after the date ``after`` (the previous close; None: the
-    lease was never closed) and on or before ``until`` (this close)."""
+    """Whether a billing ``day`` falls after the date ``after`` (the day the lease was last
+    billed to, or the due date its penalty runs from; None: no such day) and on or before
+    ``until`` (this close)."""
     if after is not None and after >= until:
         return False
     return after is None or last_billing_day(day, until) > after
