@@ -71,6 +71,20 @@ class TestPenaltyBillingConcurrency(BaseCase):
             cls.contract_id = contract.id
             cls.penalty_due = contract.penalty_due
 
+    def setUp(self):
+        super().setUp()
+        # The penalty billed by a previous test is due again.
+        with self._env() as env:
+            invoices = env["account.move"].search(
+                [
+                    ("leasing_contract_id", "=", self.contract_id),
+                    ("leasing_move_kind", "=", "penalty"),
+                    ("state", "=", "posted"),
+                ]
+            )
+            invoices.button_draft()
+            invoices.button_cancel()
+
     @classmethod
     @contextmanager
     def _env(cls, uid=SUPERUSER_ID):
@@ -119,4 +133,33 @@ class TestPenaltyBillingConcurrency(BaseCase):
                 late["leasing.contract"].browse(self.contract_id).action_invoice_penalty()
         with self._other_transaction() as retried, self.assertRaisesRegex(UserError, "Nothing to invoice"):
             retried["leasing.contract"].browse(self.contract_id).action_invoice_penalty()
+        self.assertEqual(self._billed(), (1, self.penalty_due))
+
+    def test_close_leaves_the_billing_when_the_journal_is_busy(self):
+        """Another worker posts an invoice in the lease's journal and has not committed: its
+        numbering is held. The close does not wait for it: it writes the lease's figures, logs
+        no error and leaves the penalty to the next close, which bills it once."""
+        with self._other_transaction() as other:
+            contract = other["leasing.contract"].browse(self.contract_id)
+            busy = other["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": contract.partner_id.id,
+                    "journal_id": contract.plan_id.journal_id.id,
+                    "invoice_line_ids": [(0, 0, {"name": "Meanwhile", "quantity": 1.0, "price_unit": 10.0})],
+                }
+            )
+            busy.action_post()
+            with self._env() as env:
+                env.cr.execute("SET LOCAL lock_timeout = '1s'")
+                today = fields.Date.context_today(env["leasing.contract"])
+                run = env["leasing.close.run"]._create_manual(env["res.company"].browse(self.company_id), today)
+                run._run_all(100)
+                self.assertEqual((run.state, run.error_count), ("done", 0))
+                closed = env["leasing.contract"].browse(self.contract_id)
+                self.assertEqual((closed.close_run_id, closed.penalty_due), (run, self.penalty_due))
+        self.assertEqual(self._billed(), (0, 0.0))
+        with self._env() as env:
+            today = fields.Date.context_today(env["leasing.contract"])
+            env["leasing.close.run"]._create_manual(env["res.company"].browse(self.company_id), today)._run_all(100)
         self.assertEqual(self._billed(), (1, self.penalty_due))
