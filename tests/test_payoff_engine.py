@@ -43,6 +43,7 @@ def test_every_component():
         "days": 15,
         "interest": 49.32,
         "fee": 200.0,
+        "penalty": 0.0,
         "unpaid_invoices": 340.02,
         "taxes": 0.0,
         "deposit": 500.0,
@@ -98,6 +99,7 @@ def test_deposit_larger_than_the_rest():
         "days": 10,
         "interest": 0.82,
         "fee": 3.0,
+        "penalty": 0.0,
         "unpaid_invoices": 0.0,
         "taxes": 0.0,
         "deposit": 303.82,
@@ -159,9 +161,20 @@ def test_taxes_are_added_and_the_parts_make_the_total():
     assert ROUND(parts) == got["total"]
 
 
+def test_penalty_interest_joins_the_total():
+    # Penalty interest of the late instalments, not yet invoiced (say 48.50), is its own part:
+    #   10,000.00 + 49.32 + 200.00 + 48.50 + 340.02 - 500.00 = 10,137.84
+    got = quote(penalty=48.5)
+    assert (got["penalty"], got["total"]) == (48.5, 10137.84)
+    # A deposit larger than everything owed covers the penalty too: 10,637.84 owed, 20,000.00 held.
+    got = quote(penalty=48.5, deposit_held=20000.0)
+    assert (got["deposit"], got["deposit_remaining"], got["total"]) == (10637.84, 9362.16, 0.0)
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
+        {"penalty": -0.01},
         {"outstanding_principal": -1.0},
         {"unpaid_invoices": -0.01},
         {"deposit_held": -5.0},

@@ -1,10 +1,13 @@
 from . import (
+    account_move,
+    account_move_line,
     leasing_aging_bucket,
     leasing_aging_history,
     leasing_close_run,
     leasing_close_run_chunk,
     leasing_close_run_error,
     leasing_contract,
+    leasing_penalty_waiver,
     leasing_plan,
     leasing_schedule_line,
     res_company,

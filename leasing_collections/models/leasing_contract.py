@@ -4,15 +4,19 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.addons.leasing_management.tools.money import round_exact
+from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
+from odoo.tools.misc import format_date, formatLang
 
 from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, instalment_penalty
+from ..tools.billing import billing_day_between
 
 _logger = logging.getLogger(__name__)
 
 # Contracts a cron call closes: a chunk is read, computed and written in one transaction.
 CLOSE_CHUNK_SIZE = 500
+COLLECTION_MANAGER = "leasing_collections.group_leasing_collection_manager"
 # What the close writes on a contract, and on a schedule line (the ORM cache is told).
 CLOSE_CONTRACT_FIELDS = [
     "days_past_due",
@@ -254,6 +258,7 @@ class LeasingContract(models.Model):
                 _logger.warning("Lease %s could not be closed", row["name"], exc_info=True)
                 errors[self.browse(contract_id)] = f"{type(error).__name__}: {error}"
         self._collections_write_figures(run, figures)
+        errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
         return self._collections_stats(run, figures, contracts), errors
 
     def _collections_refresh_overdue(self, close_date):
@@ -507,3 +512,332 @@ class LeasingContract(models.Model):
             "penalty_accrued": amounts[1],
             "penalty_due": amounts[2],
         }
+
+    # ------------------------------------------------------------------
+    # Penalty billing
+    # ------------------------------------------------------------------
+    def action_invoice_penalty(self):
+        """Invoice now the penalty interest these leases accrued to their last close and that is
+        neither invoiced nor waived: one posted penalty invoice per lease."""
+        user = self.env.user
+        if not (user.has_group("leasing_management.group_leasing_user") or user.has_group(COLLECTION_MANAGER)):
+            raise AccessError(self.env._("Invoicing penalty interest takes a Leasing User or a Collection Manager."))
+        for contract in self:
+            if contract.state not in ("active", "closed"):
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is not in force: it has no penalty interest to invoice.", contract=contract.name
+                    )
+                )
+        # The close and the other billings of these leases wait; the ledger is read once this holds.
+        self._leasing_lock_for_penalty()
+        self.invalidate_recordset(["close_date"])
+        moves = self.env["account.move"]
+        for contract in self:
+            rows = contract._leasing_penalty_rows(contract._leasing_penalty_accrued_at_close(), contract.close_date)
+            if not rows:
+                raise UserError(
+                    self.env._(
+                        "Nothing to invoice: %(contract)s owes no penalty interest that is neither invoiced nor waived "
+                        "as of its last close (%(date)s).",
+                        contract=contract.name,
+                        date=format_date(self.env, contract.close_date) if contract.close_date else self.env._("none"),
+                    )
+                )
+            contract._check_accounting_setup("penalty")
+            moves |= contract._leasing_invoice_penalties({contract: rows}, contract.close_date)
+        self.invalidate_recordset(["penalty_due"])
+        return self._action_view_moves(moves)
+
+    def _leasing_waive_penalty(self, amount, reason, date=None):
+        """Waive ``amount`` of this lease's penalty interest for ``reason``, instalment by
+        instalment, the oldest first (see ``leasing.schedule.line._leasing_waive_penalty``):
+        never more than its penalty accrued and not yet waived. Return the waivers created."""
+        self.ensure_one()
+        currency = self.currency_id
+        if currency.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(self.env._("The penalty interest to waive must be more than zero."))
+        self._leasing_lock_for_penalty()
+        lines = self.schedule_line_ids.filtered(lambda line: not currency.is_zero(line.penalty_accrued))
+        ledger = self.env["account.move"]._leasing_penalty_ledger(lines.ids)
+        waivable = {
+            line: currency.round(
+                max(line.penalty_accrued - ledger.get(line.id, (0.0,))[0] - line.penalty_waived, 0.0)
+                + max(ledger.get(line.id, (0.0,))[0], 0.0)
+            )
+            for line in lines
+        }
+        total = currency.round(sum(waivable.values()))
+        if currency.compare_amounts(amount, total) > 0:
+            raise UserError(
+                self.env._(
+                    "%(contract)s owes %(waivable)s of penalty interest that can be waived: %(amount)s cannot be "
+                    "waived.",
+                    contract=self.name,
+                    waivable=formatLang(self.env, total, currency_obj=currency),
+                    amount=formatLang(self.env, amount, currency_obj=currency),
+                )
+            )
+        waivers = self.env["leasing.penalty.waiver"]
+        left = currency.round(amount)
+        for line in lines.sorted(lambda line: (line.due_date, line.sequence)):
+            part = min(left, waivable[line])
+            if currency.compare_amounts(part, 0.0) <= 0:
+                continue
+            waivers |= line._leasing_waive_penalty(part, reason, date=date)
+            left = currency.round(left - part)
+            if currency.is_zero(left):
+                break
+        return waivers
+
+    def _accounting_settings(self, document, figures=None):
+        """The penalty invoice posts to the plan's invoices journal and penalty income account;
+        a payoff that bills penalty interest, to that account too."""
+        if document == "penalty":
+            self.ensure_one()
+            return ["journal_id", "penalty_account_id"]
+        names = super()._accounting_settings(document, figures)
+        if document == "payoff" and not self.currency_id.is_zero((figures or {}).get("penalty", 0.0)):
+            names.append("penalty_account_id")
+        return names
+
+    def _allocation_order(self, debits):
+        """Penalties before rents (the company's default): the lines of the penalty invoices
+        first, oldest due first, then the others oldest due first."""
+        debits = super()._allocation_order(debits)
+        if self.company_id[:1].leasing_payment_order == "oldest_first":
+            return debits
+        return debits.sorted(lambda line: line.move_id.leasing_move_kind != "penalty")
+
+    def _leasing_lock_for_penalty(self):
+        """Lock these leases' rows until the end of the transaction: their penalty is billed or
+        waived by one transaction at a time, which reads the ledger once the lock is held.
+
+        The rows are locked by writing them (their own value, no key): another transaction that
+        bills or waives waits for this one, and one that began before this one committed then
+        fails (a serialization failure, retried by Odoo in a new transaction) instead of
+        reading a ledger that is out of date. The close's chunks hold the same rows."""
+        if self:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE leasing_contract SET penalty_due = penalty_due
+                     WHERE id IN (SELECT id FROM leasing_contract WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)
+                    """,
+                    tuple(self.ids),
+                )
+            )
+
+    def _leasing_penalty_accrued_at_close(self):
+        """{schedule line id: penalty accrued} of these leases' lines, as their last close found
+        it."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, penalty_accrued FROM leasing_schedule_line
+                 WHERE contract_id IN %s AND COALESCE(penalty_accrued, 0) != 0
+                """,
+                tuple(self.ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _leasing_penalty_accrued_to(self, as_of):
+        """{schedule line id: penalty accrued to ``as_of``} of this lease's instalments in
+        arrears, by the penalty engine from the ledger (what paid each instalment and when), as
+        the close works it out."""
+        self.ensure_one()
+        self.env.flush_all()
+        row = self._collections_read_contracts()[self.id]
+        lines = [line for line in self._collections_read_lines(as_of) if line["in_arrears"]]
+        payments = self._collections_read_payments([line["id"] for line in lines])
+        rounding = self.currency_id._leasing_rounding()
+        accrued = {}
+        for line in lines:
+            amount, paid = payments.get(line["id"], (0.0, ()))
+            if amount:
+                accrued[line["id"]] = round_exact(
+                    instalment_penalty(
+                        amount,
+                        line["due_date"],
+                        paid,
+                        as_of,
+                        rate=row["penalty_rate_daily"] or 0.0,
+                        grace_days=row["penalty_grace_days"] or 0,
+                        cap_pct=row["penalty_cap_pct"] or 0.0,
+                    ),
+                    rounding,
+                )
+        return accrued
+
+    def _leasing_penalty_rows(self, accrued, as_of, ledger=None, waived=None):
+        """What to bill of this lease's penalty interest: [(schedule line, amount, first day,
+        last day)] for each of its instalments whose penalty ``accrued`` ({line id: amount},
+        to ``as_of``) exceeds what the ledger shows invoiced and the waivers, in the order of
+        the schedule. The days run from the day after the last day billed (or the due date) to
+        ``as_of``. ``ledger`` and ``waived`` (of ``_leasing_penalty_ledger`` and
+        ``_leasing_penalty_waived``) may be read by the caller for a whole batch of leases."""
+        self.ensure_one()
+        lines = self.schedule_line_ids.filtered(lambda line: line.id in accrued)
+        if not lines or not as_of:
+            return []
+        if ledger is None:
+            ledger = self.env["account.move"]._leasing_penalty_ledger(lines.ids)
+        if waived is None:
+            waived = self._leasing_penalty_waived(lines.ids)
+        currency = self.currency_id
+        rows = []
+        for line in lines.sorted(lambda line: (line.due_date, line.sequence)):
+            invoiced, last_day = ledger.get(line.id, (0.0, None))
+            amount = currency.round(accrued[line.id] - invoiced - waived.get(line.id, 0.0))
+            if currency.compare_amounts(amount, 0.0) > 0:
+                start = max(last_day or line.due_date, line.due_date) + timedelta(days=1)
+                rows.append((line, amount, min(start, as_of), as_of))
+        return rows
+
+    @api.model
+    def _leasing_penalty_waived(self, schedule_line_ids):
+        """{schedule line id: penalty waived} from the waivers, in one statement (a credited part
+        counts while its credit note is posted)."""
+        if not schedule_line_ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT w.schedule_line_id,
+                       SUM(w.amount - w.amount_credited
+                           + CASE WHEN m.state = 'posted' THEN w.amount_credited ELSE 0 END)
+                  FROM leasing_penalty_waiver w
+             LEFT JOIN account_move m ON m.id = w.credit_note_id
+                 WHERE w.schedule_line_id IN %s
+                 GROUP BY w.schedule_line_id
+                """,
+                tuple(schedule_line_ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _leasing_penalty_line_vals(self, rows):
+        """Invoice lines (commands) of the penalty ``rows`` of this lease: one per instalment,
+        on the plan's penalty income account and taxes, linked to the instalment."""
+        self.ensure_one()
+        plan = self.plan_id
+        return [
+            fields.Command.create(
+                {
+                    "name": line._leasing_penalty_label(start, end),
+                    "account_id": plan.penalty_account_id.id,
+                    "quantity": 1.0,
+                    "price_unit": amount,
+                    "tax_ids": [fields.Command.set(plan.penalty_tax_ids.ids)],
+                    "leasing_penalty_line_id": line.id,
+                }
+            )
+            for line, amount, start, end in rows
+        ]
+
+    def _leasing_invoice_penalties(self, rows_by_contract, as_of, invoice_date=None):
+        """Create and post one penalty invoice per lease of ``rows_by_contract`` ({contract:
+        rows of ``_leasing_penalty_rows``}), billing the penalty to ``as_of``, dated
+        ``invoice_date`` (today by default), in the lease's currency and on its plan's invoices
+        journal: one create and one post for the batch. The callers lock the leases first."""
+        invoice_date = invoice_date or fields.Date.context_today(self)
+        vals_list = [
+            {
+                "move_type": "out_invoice",
+                "partner_id": contract.partner_id.id,
+                "company_id": contract.company_id.id,
+                "journal_id": contract.plan_id.journal_id.id,
+                "currency_id": contract.currency_id.id,
+                "invoice_date": invoice_date,
+                "invoice_date_due": invoice_date,
+                "invoice_payment_term_id": False,
+                "invoice_origin": contract.name,
+                "ref": self.env._("%(contract)s - penalty interest", contract=contract.name),
+                "leasing_contract_id": contract.id,
+                "leasing_move_kind": "penalty",
+                "leasing_penalty_date": as_of,
+                "invoice_line_ids": contract._leasing_penalty_line_vals(rows),
+            }
+            for contract, rows in rows_by_contract.items()
+            if rows
+        ]
+        if not vals_list:
+            return self.env["account.move"]
+        # The lease documents are the system's: issued as superuser once the caller checked the
+        # rights (the button) or runs the close.
+        moves_sudo = self.env["account.move"].sudo().with_context(mail_create_nolog=True).create(vals_list)
+        moves_sudo.action_post()
+        return moves_sudo.sudo(False)
+
+    def _collections_bill_penalties(self, run, contracts):
+        """The close's penalty billing for these leases (locked by the close, their figures just
+        written as of the run's date), in one batch: a penalty invoice for each lease with
+        penalty due whose plan's billing day came since it was last billed (or, never billed,
+        since its oldest instalment with penalty due fell due), or that has an instalment paid
+        up with penalty due. Read from the ledger, so a billing missed (a server down that day)
+        is made by the next close, once.
+
+        Return {contract: message} of the leases whose plan cannot post a penalty invoice
+        (logged in the run; their figures stand). When another transaction holds the invoices
+        journal's numbering (another worker posting in it), the chunk's billing is left to the
+        next close: the close itself goes on."""
+        if not self:
+            return {}
+        close_date = run.date
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id, p.penalty_billing_day,
+                       EXISTS (SELECT 1 FROM leasing_schedule_line l
+                                WHERE l.contract_id = c.id AND l.state = 'paid' AND l.penalty_due > 0) AS paid_up,
+                       (SELECT MAX(m.leasing_penalty_date) FROM account_move m
+                         WHERE m.leasing_contract_id = c.id AND m.state = 'posted' AND m.move_type = 'out_invoice'
+                           AND m.payment_state != 'reversed') AS last_billed,
+                       (SELECT MIN(l.due_date) FROM leasing_schedule_line l
+                         WHERE l.contract_id = c.id AND l.penalty_due > 0) AS first_due
+                  FROM leasing_contract c
+                  JOIN leasing_plan p ON p.id = c.plan_id
+                 WHERE c.id IN %s AND c.penalty_due > 0
+                """,
+                tuple(self.ids),
+            )
+        )
+        due = [
+            contract_id
+            for contract_id, billing_day, paid_up, last_billed, first_due in self.env.cr.fetchall()
+            if paid_up or billing_day_between(billing_day or 1, last_billed or first_due, close_date)
+        ]
+        if not due:
+            return {}
+        to_bill = self.browse(due)
+        accrued = to_bill._leasing_penalty_accrued_at_close()
+        # The ledger and the waivers of the whole batch, read once.
+        ledger = self.env["account.move"]._leasing_penalty_ledger(list(accrued))
+        waived = self._leasing_penalty_waived(list(accrued))
+        rows_by_contract, errors = {}, {}
+        for contract in to_bill:
+            rows = contract._leasing_penalty_rows(accrued, close_date, ledger=ledger, waived=waived)
+            if not rows:
+                continue
+            error = contract._accounting_setup_error(["penalty"])
+            if error:
+                errors[contract] = error
+                continue
+            rows_by_contract[contract] = rows
+        if not rows_by_contract:
+            return errors
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self._leasing_invoice_penalties(rows_by_contract, close_date, invoice_date=close_date)
+                # The run's log reads the leases' penalty due once billed.
+                self.env.flush_all()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info(
+                "The penalty of %s leases is left to the next close: another transaction is posting in their journal",
+                len(rows_by_contract),
+            )
+            self.env.invalidate_all()
+        return errors

@@ -16,6 +16,49 @@ class LeasingPlan(models.Model):
         digits=(16, 2),
         help="Most penalty interest an instalment may owe, in percent of its amount (0: no cap).",
     )
+    # Penalty billing
+    penalty_billing_day = fields.Integer(
+        default=1,
+        help="Day of the month (1 to 28) on which the daily close invoices the penalty interest accrued and not yet "
+        "invoiced. The penalty of an instalment is also invoiced once it is paid up, at an early payoff and on demand.",
+    )
+    penalty_account_id = fields.Many2one(
+        "account.account",
+        string="Penalty Interest Income Account",
+        compute="_compute_penalty_account_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        help="Income account of the penalty interest invoices.",
+    )
+    penalty_tax_ids = fields.Many2many(
+        "account.tax",
+        "leasing_plan_penalty_tax_rel",
+        "plan_id",
+        "tax_id",
+        string="Taxes on Penalty Interest",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+    )
+
+    @api.depends("company_id")
+    def _compute_penalty_account_id(self):
+        for plan in self:
+            plan.penalty_account_id = plan.company_id.leasing_penalty_account_id
+
+    @api.constrains("penalty_billing_day")
+    def _check_penalty_billing_day(self):
+        for plan in self:
+            if not 1 <= plan.penalty_billing_day <= 28:
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s: the penalty billing day must be a day of the month from 1 to 28 (every month has "
+                        "it), not %(day)s.",
+                        plan=plan.display_name,
+                        day=plan.penalty_billing_day,
+                    )
+                )
 
     @api.constrains("penalty_rate_daily", "penalty_grace_days", "penalty_cap_pct")
     def _check_penalty_terms(self):

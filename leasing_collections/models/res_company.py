@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+PAYMENT_ORDERS = [
+    ("penalty_first", "Penalties before rents"),
+    ("oldest_first", "Oldest due first"),
+]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -10,6 +15,22 @@ class ResCompany(models.Model):
         digits=(16, 4),
         default=0.05,
         help="Daily penalty interest rate of new financing plans: 0.05 % a day is 万分之五.",
+    )
+    # ------------------------------------------------------------------
+    # Penalty billing
+    # ------------------------------------------------------------------
+    leasing_penalty_account_id = fields.Many2one(
+        "account.account",
+        string="Penalty Interest Income Account",
+        help="Income account of the penalty interest invoices of new financing plans.",
+    )
+    leasing_payment_order = fields.Selection(
+        PAYMENT_ORDERS,
+        string="Payment Order",
+        default="penalty_first",
+        required=True,
+        help="What a lessee's payments settle first when they are allocated to the open invoices of their leases: "
+        "the penalty interest invoices, then the others oldest due first; or every invoice oldest due first.",
     )
 
     @api.constrains("leasing_penalty_rate_daily")
@@ -30,3 +51,38 @@ class ResCompany(models.Model):
         # Each company ages its own leases: it starts with the default buckets.
         self.env["leasing.aging.bucket"]._create_defaults(companies)
         return companies
+
+    @api.model
+    def _leasing_setup_penalty_accounts(self):
+        """At install (and update): the companies that already have a chart of accounts get the
+        penalty interest income account, and their plans with it; companies that load a chart
+        later get it from leasing_management's chart template hook."""
+        self.search([("chart_template", "!=", False)], order="parent_path")._leasing_setup_accounting()
+
+    def _leasing_setup_accounting(self):
+        """The leasing accounts, and the income account of the penalty interest with them:
+        created for a company that has a chart of accounts and no such account set yet."""
+        result = super()._leasing_setup_accounting()
+        for company in self.filtered(lambda c: c.chart_template and not c.leasing_penalty_account_id):
+            Account = self.env["account.account"].with_company(company)
+            code_length = company._leasing_account_code_length()
+            code = Account._search_new_account_code("4470".ljust(code_length, "0"), cache={})
+            account = Account.create(
+                {
+                    "name": self.env._("Penalty Interest Income"),
+                    "code": code,
+                    "account_type": "income",
+                    "company_ids": [fields.Command.set(company.ids)],
+                }
+            )
+            company.leasing_penalty_account_id = account
+            # The plans the company had before (collections installed on a running database),
+            # whoever loads the chart: the set-up of the company's own defaults.
+            plans = (
+                self.env["leasing.plan"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("company_id", "=", company.id), ("penalty_account_id", "=", False)])
+            )
+            plans.penalty_account_id = account
+        return result

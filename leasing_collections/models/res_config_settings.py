@@ -5,3 +5,6 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     leasing_penalty_rate_daily = fields.Float(related="company_id.leasing_penalty_rate_daily", readonly=False)
+    # Penalty billing
+    leasing_penalty_account_id = fields.Many2one(related="company_id.leasing_penalty_account_id", readonly=False)
+    leasing_payment_order = fields.Selection(related="company_id.leasing_payment_order", readonly=False)

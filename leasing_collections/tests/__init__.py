@@ -5,4 +5,5 @@ from . import (
     test_collections_reports,
     test_collections_translations,
     test_debt_statement,
+    test_penalty_billing,
 )

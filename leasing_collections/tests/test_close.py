@@ -52,16 +52,37 @@ class TestCollectionsClose(CollectionsCommon):
         Its history, found by its first close from its start: 1-30 on March 1 (1 day; 3,400.22
         overdue), 31-60 on March 31 (31 days; 1,000.00: instalment 2 falls due that very day);
         then, by the second close, 61-90 on April 30 (61 days; 4,400.22) and 91-180 on May 30
-        (91 days; 7,800.45)."""
+        (91 days; 7,800.45).
+
+        The first close comes after the plan's penalty billing day (the 1st): the penalty is
+        invoiced at once, and none is left due (``test_penalty_billing.py``)."""
         contract, first, second = self._behind_lease()
         run = self._close("2026-04-10")
         lines = contract.schedule_line_ids.sorted("sequence")
         self.assertRecordValues(
             lines,
             [
-                {"days_past_due": 41, "penalty_accrued": 31.50, "penalty_due": 31.50, "state": "overdue"},
-                {"days_past_due": 10, "penalty_accrued": 17.00, "penalty_due": 17.00, "state": "overdue"},
-                {"days_past_due": 0, "penalty_accrued": 0.0, "penalty_due": 0.0, "state": "planned"},
+                {
+                    "days_past_due": 41,
+                    "penalty_accrued": 31.50,
+                    "penalty_invoiced": 31.50,
+                    "penalty_due": 0.0,
+                    "state": "overdue",
+                },
+                {
+                    "days_past_due": 10,
+                    "penalty_accrued": 17.00,
+                    "penalty_invoiced": 17.00,
+                    "penalty_due": 0.0,
+                    "state": "overdue",
+                },
+                {
+                    "days_past_due": 0,
+                    "penalty_accrued": 0.0,
+                    "penalty_invoiced": 0.0,
+                    "penalty_due": 0.0,
+                    "state": "planned",
+                },
             ],
         )
         self.assertRecordValues(
@@ -72,7 +93,7 @@ class TestCollectionsClose(CollectionsCommon):
                     "aging_bucket_id": self.b31_60.id,
                     "amount_in_arrears": 4400.22,
                     "penalty_accrued": 48.50,
-                    "penalty_due": 48.50,
+                    "penalty_due": 0.0,
                     "close_date": date(2026, 4, 10),
                     "close_run_id": run.id,
                 }
@@ -122,7 +143,8 @@ class TestCollectionsClose(CollectionsCommon):
     def test_paid_late_keeps_its_penalty_paid_on_time_owes_none(self):
         """Instalment 1 paid in full on 2026-03-03, the last grace day: no penalty. Instalment 2
         paid in full on 2026-04-05, two days past its grace (April 3): the penalty runs April 1-4,
-        4 x 3,400.22 x 0.0005 = 6.80044 -> 6.80, and stays once paid; the lease is current."""
+        4 x 3,400.22 x 0.0005 = 6.80044 -> 6.80, and stays once paid (invoiced by the close, as
+        the instalment is paid up); the lease is current."""
         contract = self._lease()
         self._invoice("2026-03-25")
         first, second = self._installment_invoices(contract)
@@ -133,7 +155,8 @@ class TestCollectionsClose(CollectionsCommon):
         self.assertEqual(lines.mapped("penalty_accrued"), [0.0, 6.80, 0.0])
         self.assertEqual(lines.mapped("days_past_due"), [0, 0, 0])
         self.assertRecordValues(
-            contract, [{"days_past_due": 0, "aging_bucket_id": self.current.id, "penalty_due": 6.80}]
+            contract,
+            [{"days_past_due": 0, "aging_bucket_id": self.current.id, "penalty_accrued": 6.80, "penalty_due": 0.0}],
         )
         # The history found from the start: late a day after each due date, current again the
         # day each was paid.

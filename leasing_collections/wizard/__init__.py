@@ -4,4 +4,5 @@ from . import (
     leasing_debt_statement,
     leasing_debt_statement_line,
     leasing_debt_statement_payment,
+    leasing_payoff_wizard,
 )

@@ -2004,7 +2004,8 @@ class LeasingContract(models.Model):
 
     def _allocate_payments(self):
         """Apply each lessee's unallocated credits (payments, credit notes) to the open invoices
-        of these contracts, the oldest due first. What is left stays as the customer's balance.
+        of these contracts, the oldest due first (``_allocation_order``). What is left stays as the
+        customer's balance.
 
         One search finds the open receivable lines of all the lessees; only lessees with a credit
         are reconciled, so a batch of new invoices for lessees who owe money costs one query."""
@@ -2023,7 +2024,7 @@ class LeasingContract(models.Model):
             debits = lines.filtered(lambda line: line.amount_residual > 0) & lines.filtered_domain(
                 [("leasing_contract_id", "in", contracts.ids)]
             )
-            for debit in debits:
+            for debit in contracts._allocation_order(debits):
                 for credit in credits:
                     if credit.reconciled:
                         continue
@@ -2033,6 +2034,12 @@ class LeasingContract(models.Model):
                 credits = credits.filtered(lambda line: not line.reconciled)
                 if not credits:
                     break
+
+    def _allocation_order(self, debits):
+        """The open receivable lines ``debits`` of these contracts in the order payments settle
+        them: the oldest due first (they come ordered by due date, date and id). A hook:
+        leasing_collections may put the penalty invoices first, as its company setting says."""
+        return debits
 
     def _open_invoices(self):
         """Posted customer invoices of these contracts that still ask for money."""

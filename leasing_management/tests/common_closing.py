@@ -46,6 +46,9 @@ class LeasingClosingCommon(LeasingLedgerCommon):
                 "annual_rate": 12.0,
                 "deposit_pct": 10.0,
                 "early_termination_fee_pct": 3.0,
+                # No penalty interest in these figures: with leasing_collections installed, the
+                # payoff bills it too (tested there, test_penalty_billing.py).
+                "penalty_rate_daily": 0.0,
             }
         )
         cls.excavator = cls.env["product.product"].create({"name": "Excavator", "lst_price": 1000.0})

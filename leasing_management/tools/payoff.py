@@ -11,11 +11,14 @@ What the lessee owes to end the lease on ``payoff_date``, component by component
 * **fee**: the early-termination fee, ``fee_pct / 100 x principal`` (``money.percent_of``);
 * **unpaid_invoices**: what the invoices already issued still ask for (they stay open as they
   are; the quote only shows them);
-* **taxes**: the taxes on principal, interest and fee, when the caller's tax engine has
+* **penalty**: penalty interest on the late instalments, accrued to the payoff date and not yet
+  invoiced, as the caller worked it out (0 when it has none: leasing_collections computes it);
+* **taxes**: the taxes on principal, interest, fee and penalty, when the caller's tax engine has
   computed them (0 otherwise);
 * **deposit**: the deposit held, applied against all of the above, never more than they add up
   to; what is left of it (**deposit_remaining**) goes back to the lessee;
-* **total**: principal + interest + fee + unpaid invoices + taxes - deposit, never negative.
+* **total**: principal + interest + fee + penalty + unpaid invoices + taxes - deposit, never
+  negative.
 
 Every component is computed exactly (the inputs taken as the decimals they print as) and rounded
 half-up once to the currency (the rule of ``money.py``; with a ``rounding`` made by
@@ -99,6 +102,7 @@ def payoff_quote(
     rounding,
     day_count=365,
     taxes=0.0,
+    penalty=0.0,
 ):
     """Return the payoff quote as a dict.
 
@@ -112,9 +116,10 @@ def payoff_quote(
     :param rounding: callable rounding an amount to the currency's precision (``make_rounding``'s
         for exact integer arithmetic; any other callable gets each exact value once, as a float)
     :param day_count: days in a year for the accrual (365: actual/365 fixed)
-    :param taxes: taxes on principal, interest and fee computed by the caller (>= 0)
-    :return: dict with ``principal``, ``days``, ``interest``, ``fee``, ``unpaid_invoices``,
-        ``taxes``, ``deposit`` (applied), ``deposit_remaining`` and ``total``
+    :param taxes: taxes on principal, interest, fee and penalty computed by the caller (>= 0)
+    :param penalty: penalty interest accrued to the payoff date and not yet invoiced (>= 0)
+    :return: dict with ``principal``, ``days``, ``interest``, ``fee``, ``penalty``,
+        ``unpaid_invoices``, ``taxes``, ``deposit`` (applied), ``deposit_remaining`` and ``total``
     :raises ValueError: on an input out of range (amounts must also be below ``MAX_AMOUNT``,
         the dates between ``MIN_DATE`` and ``MAX_DATE``)
     """
@@ -123,6 +128,7 @@ def payoff_quote(
         ("unpaid invoices", unpaid_invoices),
         ("deposit held", deposit_held),
         ("taxes", taxes),
+        ("penalty", penalty),
     ):
         check_amount(value, name)
     _check_percent(annual_rate, "annual rate")
@@ -137,9 +143,10 @@ def payoff_quote(
     fee = percent_of(principal, fee_pct, rounding)
     unpaid = round_exact(unpaid_invoices, rounding)
     taxes = round_exact(taxes, rounding)
+    penalty = round_exact(penalty, rounding)
     deposit = round_exact(deposit_held, rounding)
     # The sums and differences of the rounded components, exactly.
-    owed = round_exact(sum(exact(v) for v in (principal, interest, fee, unpaid, taxes)), rounding)
+    owed = round_exact(sum(exact(v) for v in (principal, interest, fee, penalty, unpaid, taxes)), rounding)
     applied = min(deposit, owed)
     remaining = round_exact(exact(deposit) - exact(applied), rounding)
     total = round_exact(exact(owed) - exact(applied), rounding)
@@ -148,6 +155,7 @@ def payoff_quote(
         "days": days,
         "interest": interest,
         "fee": fee,
+        "penalty": penalty,
         "unpaid_invoices": unpaid,
         "taxes": taxes,
         "deposit": applied,

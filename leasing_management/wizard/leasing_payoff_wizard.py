@@ -40,6 +40,10 @@ class LeasingPayoffWizard(models.TransientModel):
         help="Outstanding principal x annual rate x days since the last instalment invoiced fell due / 365.",
     )
     early_termination_fee = fields.Monetary(compute="_compute_quote")
+    penalty_interest = fields.Monetary(
+        compute="_compute_quote",
+        help="Penalty interest of the late instalments accrued to the payoff date and not yet invoiced.",
+    )
     amount_tax = fields.Monetary(string="Taxes", compute="_compute_quote")
     unpaid_invoices = fields.Monetary(
         compute="_compute_quote", help="Still due on the invoices already issued; they stay open as they are."
@@ -69,6 +73,7 @@ class LeasingPayoffWizard(models.TransientModel):
             wizard.outstanding_principal = quote.get("principal", 0.0)
             wizard.accrued_interest = quote.get("interest", 0.0)
             wizard.early_termination_fee = quote.get("fee", 0.0)
+            wizard.penalty_interest = quote.get("penalty", 0.0)
             wizard.amount_tax = quote.get("taxes", 0.0)
             wizard.unpaid_invoices = quote.get("unpaid_invoices", 0.0)
             wizard.deposit_applied = -quote.get("deposit", 0.0)
@@ -150,6 +155,7 @@ class LeasingPayoffWizard(models.TransientModel):
         invoiced = contract.schedule_line_ids.filtered(lambda line: not line.cancelled) - future
         accrual_start = max(invoiced.mapped("due_date"), default=contract.start_date) or payoff_date
         deposit_held = max(contract.deposit_held, 0.0)
+        penalty_lines = self._penalty_lines()
         args = {
             "outstanding_principal": sum(future.mapped("principal")),
             "annual_rate": contract.rate_in_force,
@@ -159,20 +165,38 @@ class LeasingPayoffWizard(models.TransientModel):
             "unpaid_invoices": max(sum(contract._open_invoices().mapped("amount_residual")), 0.0),
             "deposit_held": deposit_held,
             "rounding": currency._leasing_rounding(),
+            "penalty": currency.round(sum(line["amount"] for line in penalty_lines)),
         }
         # Taxes follow from the components: quote them, tax them, then quote with the taxes.
-        components = payoff_quote(**args)
+        components = dict(payoff_quote(**args), penalty_lines=penalty_lines)
         quote = payoff_quote(**args, taxes=self._taxes(components))
-        quote.update(lines=future, accrual_start=accrual_start, deposit_held=currency.round(deposit_held))
+        quote.update(
+            lines=future,
+            accrual_start=accrual_start,
+            deposit_held=currency.round(deposit_held),
+            penalty_lines=penalty_lines,
+        )
         return quote
 
+    def _penalty_lines(self):
+        """The penalty interest the payoff bills, one dict per instalment: ``label``,
+        ``account`` (income account), ``amount``, ``taxes`` and ``vals`` (more values of its
+        invoice line). None here: leasing_collections bills the penalty of the late instalments
+        accrued to the payoff date and not yet invoiced."""
+        return []
+
     def _invoice_lines(self, quote):
-        """(label, account, amount, taxes) of the settlement invoice's lines, without the deposit."""
+        """(label, account, amount, taxes, vals) of the settlement invoice's lines, without the
+        deposit: ``vals`` are more values of the invoice line (the penalty's instalment)."""
         self.ensure_one()
         contract = self.contract_id
         plan = contract.plan_id
+        penalties = [
+            (line["label"], line["account"], line["amount"], line["taxes"], line["vals"])
+            for line in quote.get("penalty_lines", [])
+        ]
         return [
-            (label, account, amount, taxes)
+            (label, account, amount, taxes, {})
             for label, account, amount, taxes in (
                 (
                     self.env._("%(contract)s - outstanding principal", contract=contract.name),
@@ -200,7 +224,7 @@ class LeasingPayoffWizard(models.TransientModel):
                 ),
             )
             if not contract.currency_id.is_zero(amount)
-        ]
+        ] + [line for line in penalties if not contract.currency_id.is_zero(line[2])]
 
     def _taxes(self, quote):
         """Taxes the settlement invoice adds on top of its lines, by the tax engine as the invoice
@@ -220,14 +244,12 @@ class LeasingPayoffWizard(models.TransientModel):
                 currency_id=contract.currency_id,
                 partner_id=contract.partner_id,
             )
-            for _label, _account, amount, taxes in lines
+            for _label, _account, amount, taxes, _vals in lines
         ]
         AccountTax._add_tax_details_in_base_lines(base_lines, contract.company_id)
         AccountTax._round_base_lines_tax_details(base_lines, contract.company_id)
         totals = AccountTax._get_tax_totals_summary(base_lines, contract.currency_id, contract.company_id)
-        return contract.currency_id.round(
-            totals["total_amount_currency"] - sum(amount for _label, _account, amount, _taxes in lines)
-        )
+        return contract.currency_id.round(totals["total_amount_currency"] - sum(line[2] for line in lines))
 
     def _do_payoff(self):
         """Pay the contract off on the payoff date: cancel the lines not yet invoiced, issue the
@@ -282,8 +304,8 @@ class LeasingPayoffWizard(models.TransientModel):
         self.ensure_one()
         contract = self.contract_id
         lines = []
-        for label, account, amount, taxes in self._invoice_lines(quote):
-            if account == contract.plan_id.receivable_account_id:
+        for label, account, amount, taxes, vals in self._invoice_lines(quote):
+            if account == contract.plan_id.receivable_account_id and not vals:
                 # The principal: the receivable is credited in full, VAT included or not.
                 lines += contract._principal_invoice_lines(amount, label)
                 continue
@@ -295,6 +317,7 @@ class LeasingPayoffWizard(models.TransientModel):
                         "quantity": 1.0,
                         "price_unit": amount,
                         "tax_ids": [Command.set(taxes.ids)],
+                        **vals,
                     }
                 )
             )
@@ -362,6 +385,8 @@ class LeasingPayoffWizard(models.TransientModel):
             (self.env._("Deposit held, applied"), money(-quote["deposit"])),
             (self.env._("Total to pay"), money(quote["total"])),
         ]
+        if not contract.currency_id.is_zero(quote["penalty"]):
+            rows.insert(3, (self.env._("Penalty interest of the late instalments"), money(quote["penalty"])))
         if not contract.currency_id.is_zero(quote["deposit_remaining"]):
             rows.append((self.env._("Deposit to refund"), money(quote["deposit_remaining"])))
         body = Markup("<p>%s</p><ul>%s</ul><p>%s</p>") % (
