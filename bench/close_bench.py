@@ -7,19 +7,23 @@
 (e) the same close by two processes at once (each running the cron's calls, sharing the day's
     run) against one: the same figures, and the wall time.
 
+``LEASING_BENCH_PROFILE=/tmp/close.prof`` profiles each closing process (cProfile, one file a
+process: ``/tmp/close.prof.<pid>``).
+
 The bench database (``leasing_bench_<key>``, see scripts/leasing.sh) is built once by
 ``bench/run.py --build-close-database`` (bench/close_data.py) and kept; every close timed here
 starts from its rows as built (the close's figures, runs and history are reset before each).
 """
 
+import cProfile
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 from contextlib import closing, contextmanager
 from pathlib import Path
-from unittest.mock import patch
 
 from bench import close_data
 
@@ -49,16 +53,6 @@ def _cursor(database):
 
     with closing(odoo.sql_db.db_connect(database).cursor()) as cr:
         yield cr
-
-
-@contextmanager
-def _bench_day():
-    """Today is the bench's close date for the ORM (``fields.Date.context_today``): the close,
-    and the status of the schedule lines it refreshes, are as of that day."""
-    from odoo import fields
-
-    with patch.object(fields.Date, "context_today", staticmethod(lambda record, timestamp=None: close_data.CLOSE_DATE)):
-        yield
 
 
 def _rss_mb():
@@ -110,7 +104,7 @@ def _start_runs(registry):
     would), so that the workers share them from their first call."""
     from odoo.api import SUPERUSER_ID, Environment
 
-    with _bench_day(), registry.cursor() as cr:
+    with close_data.bench_day(close_data.CLOSE_DATE), registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {})
         Run = env["leasing.close.run"]
         for company in env["res.company"].search([]):
@@ -122,17 +116,25 @@ def _start_runs(registry):
 # ----------------------------------------------------------------------
 def worker(config, database):
     """Run the close as Odoo's cron runner does, call after call (each committed) until a call
-    closes nothing; print, as JSON: the wall time, the leases closed, the memory at RSS_POINTS."""
+    closes nothing; print, as JSON: when it began and ended, the leases closed, the memory at
+    RSS_POINTS. It starts when it reads a line on its standard input (once every process is
+    ready)."""
     from odoo.api import SUPERUSER_ID, Environment
 
     registry = get_registry(config, database)
-    with _bench_day(), registry.cursor() as cr:
+    with close_data.bench_day(close_data.CLOSE_DATE), registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {})
         cr.execute("SELECT count(*) FROM leasing_contract WHERE state = 'active' OR days_past_due > 0")
         total = cr.fetchone()[0]
         cr.commit()
+        print("ready", flush=True)
+        sys.stdin.readline()
         points, closed, memory = list(RSS_POINTS), 0, []
-        begin = time.perf_counter()
+        profile = os.environ.get("LEASING_BENCH_PROFILE")
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+        began, begin = time.time(), time.perf_counter()
         while True:
             done = env["leasing.contract"]._cron_collections_close()
             cr.commit()
@@ -142,26 +144,36 @@ def worker(config, database):
             if not done:
                 break
         elapsed = time.perf_counter() - begin
-    print(json.dumps({"elapsed": elapsed, "closed": closed, "total": total, "memory": memory}), flush=True)
+        if profile:
+            profiler.disable()
+            profiler.dump_stats(f"{profile}.{os.getpid()}")
+    report = {"began": began, "ended": began + elapsed, "elapsed": elapsed, "closed": closed, "memory": memory}
+    print(json.dumps(report), flush=True)
 
 
 def _run_workers(config, database, count):
     """Start the day's runs, then ``count`` closing processes at once; return their reports and
     the wall time from the start of the first to the end of the last."""
-    registry = get_registry(config, database)
-    _start_runs(registry)
-    registry.cursor().close()
+    _start_runs(get_registry(config, database))
     command = [sys.executable, str(ROOT / "bench" / "run.py"), "--close-worker", "--config", config]
     command += ["--database", database]
-    begin = time.perf_counter()
-    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(count)]
+    processes = [
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(count)
+    ]
+    # Odoo's registry loads in each process first; the close starts in all of them at once.
+    for process in processes:
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError("a closing process could not start")
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
     reports = []
     for process in processes:
         out, _err = process.communicate()
         if process.returncode:
             raise RuntimeError(f"a closing process failed (exit {process.returncode})")
         reports.append(json.loads(out.strip().splitlines()[-1]))
-    wall = time.perf_counter() - begin
+    wall = max(report["ended"] for report in reports) - min(report["began"] for report in reports)
     with _cursor(database) as cr:
         cr.execute("SELECT count(*) FROM leasing_close_run WHERE state != 'done'")
         unfinished = cr.fetchone()[0]
@@ -204,14 +216,18 @@ def bench_close(config, database, parts):
         single["figures"] = _figures(database)
         memory = ", ".join(f"{share:.0%} {rss:,} MB" for share, _t, rss, _peak in single["memory"])
         peak = max(row[3] for row in single["memory"])
+        with _cursor(database) as cr:
+            cr.execute("SELECT first_close FROM bench_saved_mark")
+            first = cr.fetchone()[0]
         print(
-            f"(d) close of {leases:,} leases ({lines:,} schedule lines; {overdue:,} overdue, "
-            f"{arrears_lines:,} instalments in arrears): close {single['elapsed']:,.1f} s "
+            f"(d) the daily close of {leases:,} leases ({lines:,} schedule lines; {overdue:,} overdue, "
+            f"{arrears_lines:,} instalments in arrears; closed the day before): close {single['elapsed']:,.1f} s "
             f"({single['closed'] / single['elapsed']:,.0f} leases/s), one SQL pass {sql_time:,.1f} s, "
             f"ratio {single['elapsed'] / sql_time:.1f}x (target <= 3x)\n"
             f"    RSS of the closing process after {memory}; peak {peak:,} MB\n"
             f"    figures of the close against the SQL pass: {bad_contracts} leases and {bad_lines} lines differ "
-            f"(must be 0); {single['figures']['history']:,} history rows",
+            f"(must be 0); {single['figures']['history']:,} history rows in all\n"
+            f"    (the leases' first close, the day before, from each one's start: {first:,.0f} s, at the build)",
             flush=True,
         )
     if "e" in parts:

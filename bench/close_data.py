@@ -15,8 +15,8 @@ reconciliations, with the many2many rows between them) is copied ``n`` times in 
 ``INSERT ... SELECT`` over ``generate_series``, every column as the ORM wrote it but the ids, the
 foreign keys between the copied rows (pointing to the copies of the same clone), the lessee (one
 of a pool of bench lessees), the references (contract names, invoice and payment numbers, which
-must stay unique) and the matching numbers. The secondary indexes of the big tables are dropped
-for the load and built again after it, then the tables are analysed.
+must stay unique) and the matching numbers. The secondary indexes and the foreign keys of the big
+tables are dropped for the load and built again after it, then the tables are analysed.
 
 ``tests/test_bench_close_data.py`` builds a few prototypes and clones on the test database and
 checks that a clone is what the ORM made: the same schedule, invoices, journal items and
@@ -32,6 +32,8 @@ the last partly paid; older ones paid late, one paid in two parts). Two plans: 0
 
 import datetime
 import itertools
+from contextlib import contextmanager
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -45,7 +47,8 @@ PLANS = (
 # Current leases start these many days before the close date (first instalment after it).
 CURRENT_STARTS = (1, 9, 17, 26)
 # Leases in arrears start these many months (and a few days) before the close date.
-ARREARS_MONTHS = (2, 3, 4, 6, 9, 13, 18, 24)
+ARREARS_MONTHS = (2, 3, 6, 9, 13, 24)
+ARREARS_PRICES = PRICES[1:]
 PATTERNS = ("unpaid", "late_last", "partial", "late_partial")
 ARREARS_SHARE = 10  # one lease in ten is in arrears
 BENCH_PARTNERS = 2000
@@ -93,7 +96,7 @@ def prototype_specs():
                     "pattern": None,
                 }
             )
-    for index, (months, pattern, price) in enumerate(itertools.product(ARREARS_MONTHS, PATTERNS, PRICES)):
+    for index, (months, pattern, price) in enumerate(itertools.product(ARREARS_MONTHS, PATTERNS, ARREARS_PRICES)):
         specs.append(
             {
                 "kind": "arrears",
@@ -492,31 +495,99 @@ def clone_map(cr, table="leasing_contract"):
 # ----------------------------------------------------------------------
 # Resetting the close's figures
 # ----------------------------------------------------------------------
+@contextmanager
+def bench_day(day):
+    """Today is ``day`` for the ORM (``fields.Date.context_today``): the close, and the status
+    of the schedule lines it refreshes, are as of that day."""
+    from odoo import fields
+
+    with patch.object(fields.Date, "context_today", staticmethod(lambda record, timestamp=None: day)):
+        yield
+
+
+def first_close(env):
+    """The close of the day before the bench's: each lease's first close (its history since its
+    start), as the cron runs it, call after call, each committed. Then the leases' figures are
+    saved: every close the bench times is the next day's, from these figures
+    (``reset_close``). Return its wall time."""
+    import time
+
+    cr = env.cr
+    begin = time.perf_counter()
+    with bench_day(CLOSE_DATE - datetime.timedelta(days=1)):
+        while env["leasing.contract"]._cron_collections_close():
+            cr.commit()
+    cr.commit()
+    elapsed = time.perf_counter() - begin
+    cr.execute("DROP TABLE IF EXISTS bench_saved_contract, bench_saved_line, bench_saved_mark")
+    cr.execute(
+        """
+        CREATE TABLE bench_saved_contract AS
+        SELECT id, days_past_due, aging_bucket_id, amount_in_arrears, close_date, close_run_id,
+               penalty_accrued, penalty_due
+          FROM leasing_contract
+        """
+    )
+    cr.execute(
+        """
+        CREATE TABLE bench_saved_line AS
+        SELECT id, days_past_due, penalty_accrued, penalty_due FROM leasing_schedule_line
+         WHERE days_past_due IS NOT NULL OR penalty_accrued IS NOT NULL
+        """
+    )
+    cr.execute(
+        """
+        CREATE TABLE bench_saved_mark AS
+        SELECT (SELECT COALESCE(MAX(id), 0) FROM leasing_aging_history) AS history,
+               (SELECT COALESCE(MAX(id), 0) FROM leasing_close_run) AS run,
+               %s::float AS first_close
+        """,
+        (elapsed,),
+    )
+    cr.execute("ALTER TABLE bench_saved_contract ADD PRIMARY KEY (id)")
+    cr.execute("ALTER TABLE bench_saved_line ADD PRIMARY KEY (id)")
+    cr.commit()
+    return elapsed
+
+
 def reset_close(cr):
-    """Take the database back to before any close: no run, no history, no figures (what the
-    bench's build leaves), so that every close the bench times starts from the same rows."""
-    cr.execute("DELETE FROM leasing_aging_history")
-    cr.execute("DELETE FROM leasing_close_run_error")
-    cr.execute("DELETE FROM leasing_close_run_chunk")
-    cr.execute("UPDATE leasing_contract SET close_run_id = NULL WHERE close_run_id IS NOT NULL")
-    cr.execute("DELETE FROM leasing_close_run")
+    """Take the database back to the figures of the close of the day before the bench's (saved
+    by ``first_close``): the runs, history and figures of later closes are undone, so that every
+    close the bench times starts from the same rows."""
+    cr.execute("SELECT history, run FROM bench_saved_mark")
+    history, run = cr.fetchone()
+    cr.execute("DELETE FROM leasing_aging_history WHERE id > %s", (history,))
+    cr.execute("DELETE FROM leasing_close_run_error WHERE run_id > %s", (run,))
+    cr.execute("DELETE FROM leasing_close_run_chunk WHERE run_id > %s", (run,))
     cr.execute(
         """
-        UPDATE leasing_contract
-           SET days_past_due = 0, aging_bucket_id = NULL, amount_in_arrears = 0, close_date = NULL,
-               penalty_accrued = 0, penalty_due = 0
-         WHERE days_past_due IS DISTINCT FROM 0 OR aging_bucket_id IS NOT NULL
-            OR amount_in_arrears IS DISTINCT FROM 0 OR close_date IS NOT NULL
-            OR penalty_accrued IS DISTINCT FROM 0 OR penalty_due IS DISTINCT FROM 0
+        UPDATE leasing_contract c
+           SET days_past_due = s.days_past_due, aging_bucket_id = s.aging_bucket_id,
+               amount_in_arrears = s.amount_in_arrears, close_date = s.close_date, close_run_id = s.close_run_id,
+               penalty_accrued = s.penalty_accrued, penalty_due = s.penalty_due
+          FROM bench_saved_contract s
+         WHERE s.id = c.id
+           AND (c.days_past_due, c.aging_bucket_id, c.amount_in_arrears, c.close_date, c.close_run_id,
+                c.penalty_accrued, c.penalty_due)
+               IS DISTINCT FROM (s.days_past_due, s.aging_bucket_id, s.amount_in_arrears, s.close_date,
+                                 s.close_run_id, s.penalty_accrued, s.penalty_due)
         """
     )
+    # The lines a close wrote are among those it reads (the condition of its partial index).
     cr.execute(
         """
-        UPDATE leasing_schedule_line SET days_past_due = 0, penalty_accrued = 0, penalty_due = 0
-         WHERE days_past_due IS DISTINCT FROM 0 OR penalty_accrued IS DISTINCT FROM 0
-            OR penalty_due IS DISTINCT FROM 0
+        UPDATE leasing_schedule_line l
+           SET days_past_due = s.days_past_due, penalty_accrued = s.penalty_accrued,
+               penalty_due = COALESCE(s.penalty_due, 0)
+          FROM leasing_schedule_line c
+          LEFT JOIN bench_saved_line s ON s.id = c.id
+         WHERE l.id = c.id
+           AND (c.invoice_id IS NOT NULL OR c.days_past_due != 0 OR c.penalty_accrued != 0 OR c.penalty_due != 0)
+           AND (c.days_past_due, c.penalty_accrued, c.penalty_due)
+               IS DISTINCT FROM (s.days_past_due, s.penalty_accrued, COALESCE(s.penalty_due, 0))
         """
     )
+    cr.execute("DELETE FROM leasing_close_run WHERE id > %s", (run,))
 
 
 # ----------------------------------------------------------------------
@@ -717,6 +788,25 @@ def _drop_indexes(cr, tables):
     return [definition for _name, definition in indexes]
 
 
+def _drop_foreign_keys(cr, tables):
+    """Drop the foreign keys of ``tables`` (checked row by row on insert); return what adds them
+    back (checked then in one pass each)."""
+    cr.execute(
+        """
+        SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid)
+          FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)
+        """,
+        (list(tables),),
+    )
+    constraints = cr.fetchall()
+    for name, table, _definition in constraints:
+        cr.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_identifier(name)}")
+    return [
+        f"ALTER TABLE {table} ADD CONSTRAINT {_identifier(name)} {definition}"
+        for name, table, definition in constraints
+    ]
+
+
 def build(env, contracts, log=print):
     """Fill the (fresh) database of ``env`` with the bench's ``contracts`` leases; commit."""
     import time
@@ -731,7 +821,7 @@ def build(env, contracts, log=print):
     begin = time.perf_counter()
     partners = env["res.partner"].create([{"name": f"Bench lessee {i}"} for i in range(BENCH_PARTNERS)])
     env.flush_all()
-    definitions = _drop_indexes(cr, BULK_TABLES)
+    definitions = _drop_indexes(cr, BULK_TABLES) + _drop_foreign_keys(cr, BULK_TABLES)
     written = clone(cr, dict(zip(prototypes.ids, counts)), partners.ids)
     log(
         f"  cloned by SQL in {time.perf_counter() - begin:.0f} s: "
@@ -740,7 +830,8 @@ def build(env, contracts, log=print):
     begin = time.perf_counter()
     for definition in definitions:
         cr.execute(definition)
-    reset_close(cr)
     cr.commit()
-    log(f"  {len(definitions)} indexes built again in {time.perf_counter() - begin:.0f} s")
+    log(f"  {len(definitions)} indexes and foreign keys built again in {time.perf_counter() - begin:.0f} s")
+    cr.execute("ANALYZE")
+    log(f"  the close of the day before, the leases' first: {first_close(env):.0f} s")
     return written

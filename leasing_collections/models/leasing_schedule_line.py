@@ -1,4 +1,10 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+# The lines the daily close may read, as a condition on the table: invoiced, or left with figures
+# by an earlier close. A partial index on it lets the close find them lease by lease without
+# visiting every line of the schedules (60 a lease).
+CLOSE_LINES = SQL("(invoice_id IS NOT NULL OR days_past_due != 0 OR penalty_accrued != 0 OR penalty_due != 0)")
 
 
 class LeasingScheduleLine(models.Model):
@@ -32,6 +38,16 @@ class LeasingScheduleLine(models.Model):
         aggregator="sum",
         help="Penalty accrued, less invoiced, less waived.",
     )
+
+    def init(self):
+        super().init()
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS leasing_schedule_line_close_idx"
+                " ON leasing_schedule_line (contract_id) WHERE %s",
+                CLOSE_LINES,
+            )
+        )
 
     @api.depends("penalty_accrued", "penalty_invoiced", "penalty_waived")
     def _compute_penalty_due(self):
