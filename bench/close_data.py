@@ -377,9 +377,9 @@ def _overrides(table):
     return {}
 
 
-def _clone_table(cr, table):
+def _clone_table(cr, table, foreign_keys):
     cloned = set(CLONED_TABLES)
-    foreign = {column: target for column, target in _foreign_keys(cr, table).items() if target in cloned}
+    foreign = {column: target for column, target in foreign_keys[table].items() if target in cloned}
     overrides = _overrides(table)
     columns = [column for column in _columns(cr, table) if column != "id"]
     select, joins = ["m.new_id"], []
@@ -412,9 +412,9 @@ def _clone_table(cr, table):
     return cr.rowcount
 
 
-def _clone_relation(cr, relation):
+def _clone_relation(cr, relation, foreign_keys):
     """Copy the many2many rows between copied rows (a side that is not copied is kept)."""
-    foreign = _foreign_keys(cr, relation)
+    foreign = foreign_keys[relation]
     copied = [column for column, target in foreign.items() if target in CLONED_TABLES]
     if not copied:
         return 0
@@ -444,10 +444,17 @@ def _clone_relation(cr, relation):
     return cr.rowcount
 
 
-def clone(cr, counts, partner_ids):
+def foreign_keys(cr):
+    """{table: {column: referenced table}} of the tables and relations a clone writes."""
+    return {table: _foreign_keys(cr, table) for table in CLONED_TABLES + CLONED_RELATIONS}
+
+
+def clone(cr, counts, partner_ids, keys=None):
     """Copy each prototype lease of ``counts`` ({lease id: number of clones}) and everything of
-    it that many times; the copies' lessees are taken from ``partner_ids`` in turn. Return
-    {table: rows written}."""
+    it that many times; the copies' lessees are taken from ``partner_ids`` in turn. ``keys``:
+    the ``foreign_keys`` of the tables (read now if not given: those of a load may be dropped).
+    Return {table: rows written}."""
+    keys = keys or foreign_keys(cr)
     _make_maps(cr, counts)
     cr.execute("ALTER TABLE bench_map_leasing_contract ADD COLUMN partner_id int")
     cr.execute(
@@ -461,9 +468,9 @@ def clone(cr, counts, partner_ids):
     _number_moves(cr)
     written = {}
     for table in CLONED_TABLES:
-        written[table] = _clone_table(cr, table)
+        written[table] = _clone_table(cr, table, keys)
     for relation in CLONED_RELATIONS:
-        written[relation] = _clone_relation(cr, relation)
+        written[relation] = _clone_relation(cr, relation, keys)
     # The foreign keys that go both ways, now that both sides are in.
     cr.execute(
         """
@@ -821,8 +828,9 @@ def build(env, contracts, log=print):
     begin = time.perf_counter()
     partners = env["res.partner"].create([{"name": f"Bench lessee {i}"} for i in range(BENCH_PARTNERS)])
     env.flush_all()
+    keys = foreign_keys(cr)
     definitions = _drop_indexes(cr, BULK_TABLES) + _drop_foreign_keys(cr, BULK_TABLES)
-    written = clone(cr, dict(zip(prototypes.ids, counts)), partners.ids)
+    written = clone(cr, dict(zip(prototypes.ids, counts)), partners.ids, keys)
     log(
         f"  cloned by SQL in {time.perf_counter() - begin:.0f} s: "
         + ", ".join(f"{rows:,} {table}" for table, rows in written.items() if rows)
