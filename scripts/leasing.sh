@@ -515,32 +515,40 @@ cmd_clean_db() {
 # The database of `make bench` (d) and (e): BENCH_PREFIX<key> (leasing_bench_<key>), the three
 # addons with a portfolio of leases written by bench/close_data.py (minutes at 100,000 leases),
 # built once and kept. <key> changes with the template, the number of leases and the code that
-# makes them or reads them (the addons' code and data, bench/close_data.py): a new key builds a new
-# database and drops this clone's older ones. Marked as this clone's (`make clean-db` drops it).
+# makes them (bench/close_data.py): a new key builds a new database and drops this clone's older
+# ones. When only the addons' code or data changed since, the addons are updated in it (odoo -u),
+# as a deployment would. Marked as this clone's (`make clean-db` drops it).
 bench_db() {
-    local contracts=$1 tmpl key name old
+    local contracts=$1 tmpl key name old addons list
     tmpl=$(template_db)
-    key=$( { echo "$tmpl $contracts"; cd "$ROOT" && find "${ADDONS[@]}" bench/close_data.py \
-               -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) \
-               -not -path '*/tests/*' -not -path '*/i18n/*' | LC_ALL=C sort | xargs sha1sum; } | sha1sum | cut -c1-10)
+    key=$( { echo "$tmpl $contracts"; sha1sum "$ROOT/bench/close_data.py"; } | sha1sum | cut -c1-10)
+    addons=$(cd "$ROOT" && find "${ADDONS[@]}" -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) \
+                 -not -path '*/tests/*' | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-10)
     name="$BENCH_PREFIX$key"
+    list=$(IFS=,; echo "${ADDONS[*]}")
+    local stamp="$DATA_DIR/.$name.addons"
     if ! db_exists "$name"; then
-        for old in $(own_dbs | grep "^$BENCH_PREFIX" || true); do
+        # (Not one another run is building: it drops its own if it fails.)
+        for old in $(own_dbs | grep "^$BENCH_PREFIX" | grep -v '\.building$' || true); do
             say "dropping the bench database $old (its key changed)"
             drop_db "$old"
+            rm -f "$DATA_DIR/.$old.addons"
         done
         say "building the bench database $name: $contracts leases (once; minutes at 100,000)"
         drop_db "$name.building"
         copy_db "$tmpl" "$name.building"
         mark_db "$name.building" "$MARK"
-        local list
-        list=$(IFS=,; echo "${ADDONS[*]}")
         odoo -d "$name.building" -i "$list" --stop-after-init --workers=0 --log-level=warn >&2
         PYTHONPATH="$ROOT:$ODOO_SRC" "$VENV/bin/python" "$ROOT/bench/run.py" --config "$CONF" \
             --database "$name.building" --close-contracts "$contracts" --build-close-database >&2 \
             || { drop_db "$name.building"; die "building the bench database failed"; }
         rename_db "$name.building" "$name"
         mark_db "$name" "$MARK"
+        echo "$addons" >"$stamp"
+    elif [ "$(cat "$stamp" 2>/dev/null)" != "$addons" ]; then
+        say "updating the addons in the bench database $name (their code changed)"
+        odoo -d "$name" -u "$list" --stop-after-init --workers=0 --log-level=warn >&2
+        echo "$addons" >"$stamp"
     fi
     echo "$name"
 }
