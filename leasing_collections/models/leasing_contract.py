@@ -279,6 +279,9 @@ class LeasingContract(models.Model):
         lines = Line.search(
             [
                 ("contract_id", "in", self.ids),
+                # Implied by the states (an invoiced line has its invoice); said, so that the
+                # lines are found through the close's partial index.
+                ("invoice_id", "!=", False),
                 ("state", "in", ("invoiced", "partial")),
                 ("due_date", "<", close_date),
             ]
@@ -406,9 +409,15 @@ class LeasingContract(models.Model):
         dpd, overdue = contract_arrears(instalments, close_date)
         # A lease never closed before was current on its start date: its first close finds the
         # changes of bucket since then, as the daily closes would have.
-        before = contract["aging_bucket_id"] or bucket_of(0, buckets)
+        current = bucket_of(0, buckets)
+        before = contract["aging_bucket_id"] or current
         since = contract["close_date"] or contract["start_date"]
-        changes = aging_changes(instalments, buckets, before, since, close_date)
+        if not instalments and before == current:
+            # Nothing in arrears, and current already (most leases, every night): the engine would
+            # find no change, day after day.
+            changes = []
+        else:
+            changes = aging_changes(instalments, buckets, before, since, close_date)
         return {
             "lines": line_figures,
             "days_past_due": dpd,
@@ -478,12 +487,9 @@ class LeasingContract(models.Model):
             )
         )
         self.browse(contract_ids).invalidate_recordset(CLOSE_CONTRACT_FIELDS)
-        # The lease's company given, not computed again row by row from the lease.
-        companies = {contract.id: contract.company_id.id for contract in self.browse(contract_ids)}
         history = [
             {
                 "contract_id": cid,
-                "company_id": companies[cid],
                 "run_id": run.id,
                 "date": change["day"],
                 "bucket_before_id": change["before"] or False,
@@ -495,6 +501,16 @@ class LeasingContract(models.Model):
             for change in figures[cid]["changes"]
         ]
         if history:
+            # The lease's company given, not computed again row by row from the lease.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, company_id FROM leasing_contract WHERE id IN %s",
+                    tuple({row["contract_id"] for row in history}),
+                )
+            )
+            companies = dict(self.env.cr.fetchall())
+            for row in history:
+                row["company_id"] = companies[row["contract_id"]]
             # The close's own record: nobody else writes the history.
             self.env["leasing.aging.history"].sudo().with_context(tracking_disable=True).create(history)
 
