@@ -18,7 +18,6 @@ starts from its rows as built (the close's figures, runs and history are reset b
 import cProfile
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -56,13 +55,14 @@ def _cursor(database):
 
 
 def _rss_mb():
-    """(current, peak) resident memory of this process, in MB."""
-    current = 0
+    """(current, peak) resident memory of this process, in MB (/proc: VmRSS, VmHWM)."""
+    memory = {}
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                current = int(line.split()[1])
-    return current / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            key, _sep, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                memory[key] = int(value.split()[0]) / 1024
+    return memory["VmRSS"], memory["VmHWM"]
 
 
 # ----------------------------------------------------------------------
