@@ -82,7 +82,7 @@ class LeasingContract(models.Model):
     aging_history_count = fields.Integer(compute="_compute_aging_history_count")
 
     def init(self):
-        super().init()
+        res = super().init()
         # The leases a close looks at (_collections_close_domain), by company and by the last run
         # that closed them: a chunk finds the leases the run has not closed yet without going
         # through those it has (see leasing.close.run._lock_next_chunk).
@@ -95,6 +95,7 @@ class LeasingContract(models.Model):
                 """
             )
         )
+        return res
 
     @api.depends("schedule_line_ids.penalty_accrued", "schedule_line_ids.penalty_due")
     def _compute_penalty(self):

@@ -40,7 +40,7 @@ class LeasingScheduleLine(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS leasing_schedule_line_close_idx"
@@ -48,6 +48,7 @@ class LeasingScheduleLine(models.Model):
                 CLOSE_LINES,
             )
         )
+        return res
 
     @api.depends("penalty_accrued", "penalty_invoiced", "penalty_waived")
     def _compute_penalty_due(self):
