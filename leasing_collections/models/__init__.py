@@ -10,3 +10,4 @@ from . import (
     res_company,
     res_config_settings,
 )
+from . import leasing_aging_report, leasing_collection_report, leasing_par_report, leasing_roll_rate_report

@@ -39,6 +39,10 @@ class LeasingScheduleLine(models.Model):
         help="Penalty accrued, less invoiced, less waived.",
     )
 
+    # To find the late instalments by their lease's bucket and plan.
+    aging_bucket_id = fields.Many2one(related="contract_id.aging_bucket_id", string="Lease's Aging Bucket")
+    plan_id = fields.Many2one(related="contract_id.plan_id", string="Financing Plan")
+
     def init(self):
         res = super().init()
         self.env.cr.execute(
