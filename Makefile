@@ -19,8 +19,8 @@ format:  ## rewrite what the formatters own: ruff --fix, ruff format, prettier (
 pot:  ## regenerate each addon's i18n/<addon>.pot from the code, on a fresh test database
 	@scripts/leasing.sh pot
 
-bench:  ## schedule engine and ORM throughput figures
-	@scripts/leasing.sh bench
+bench:  ## throughput figures (a)-(e); ARGS="--only d,e --close-contracts 5000" runs some parts, smaller
+	@scripts/leasing.sh bench $(ARGS)
 
 setup:  ## only the set-up: Odoo source, virtualenv, PostgreSQL, configuration
 	@scripts/leasing.sh setup

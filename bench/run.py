@@ -4,7 +4,13 @@
 (b) the ORM path: lease contracts of 60 instalments created with their schedule, per second,
     over 1,000 contracts written in batches (everything is rolled back at the end);
 (c) instalment invoices created and posted per second for 1,000 active contracts, by the
-    batched daily cron and by a plain one-invoice-at-a-time loop over the same lines.
+    batched daily cron and by a plain one-invoice-at-a-time loop over the same lines;
+(d) the collections close over 100,000 active leases (6,000,000 schedule lines) against one
+    pure-SQL pass computing the same figures, with the closing process's memory;
+(e) the same close by two processes at once against one (bench/close_bench.py).
+
+``--only d,e`` runs some parts only. (d) and (e) run on their own database, built once and
+cached by scripts/leasing.sh (``--close-database``); ``--close-contracts`` sets its size.
 
 Figures, not assertions: compare them with the targets in README.md.
 """
@@ -18,17 +24,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import bench_engine  # noqa: E402
+from bench import bench_engine, close_bench  # noqa: E402
 
 ORM_CONTRACTS = 1000
 ORM_BATCH = 100
 TERM = 60
+PARTS = ("a", "b", "c", "d", "e")
 
 
 def bench_orm(config, database, contracts=ORM_CONTRACTS, batch=ORM_BATCH):
     from odoo.api import SUPERUSER_ID, Environment
 
-    registry = _bench_env(config, database)
+    registry = close_bench.get_registry(config, database)
     with registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {})
         plan = env["leasing.plan"].create(
@@ -66,24 +73,11 @@ def bench_orm(config, database, contracts=ORM_CONTRACTS, batch=ORM_BATCH):
     return contracts / elapsed, lines / elapsed, lines
 
 
-_REGISTRIES = {}
-
-
-def _bench_env(config, database):
-    """Odoo's registry for the bench database (the configuration is parsed once per process)."""
-    import odoo
-
-    if database not in _REGISTRIES:
-        odoo.tools.config.parse_config(["-c", config, "-d", database, "--log-level=warn"])
-        _REGISTRIES[database] = odoo.modules.registry.Registry(database)
-    return _REGISTRIES[database]
-
-
 def bench_invoicing(config, database, contracts=ORM_CONTRACTS):
     """Invoices per second: the batched cron against a plain loop, on the same 1,000 lines."""
     from odoo.api import SUPERUSER_ID, Environment
 
-    registry = _bench_env(config, database)
+    registry = close_bench.get_registry(config, database)
     with registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         today = datetime.date.today()
@@ -135,28 +129,55 @@ def bench_invoicing(config, database, contracts=ORM_CONTRACTS):
     return batched, plain, len(due)
 
 
+def _parts(text):
+    parts = {part.strip().lower() for part in text.split(",") if part.strip()}
+    if not parts or parts - set(PARTS):
+        raise argparse.ArgumentTypeError(f"--only takes parts among {', '.join(PARTS)}, comma-separated: {text!r}")
+    return parts
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", required=True)
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--contracts", type=int, default=ORM_CONTRACTS)
+    parser.add_argument("--database", required=True, help="the database of (b) and (c), rolled back")
+    parser.add_argument("--contracts", type=int, default=ORM_CONTRACTS, help="contracts of (b) and (c)")
+    parser.add_argument("--only", type=_parts, default=set(PARTS), help="the parts to run, e.g. d,e (default: all)")
+    parser.add_argument("--close-database", help="the bench database of (d) and (e)")
+    parser.add_argument("--close-contracts", type=int, default=100_000, help="leases of (d) and (e)")
+    parser.add_argument("--build-close-database", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--close-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.close_worker:
+        close_bench.worker(args.config, args.database)
+        return
+    if args.build_close_database:
+        close_bench.build_database(args.config, args.database, args.close_contracts)
+        return
+
     print("== leasing bench ==")
-    engine_rate = bench_engine.main()
-    print(f"(a) engine: {engine_rate:,.0f} schedules of 60 periods per second (target >= 20,000)")
-    contracts_rate, lines_rate, lines = bench_orm(args.config, args.database, args.contracts)
-    print(
-        f"(b) ORM: {contracts_rate:,.1f} contracts of {TERM} instalments created and computed per second, "
-        f"{lines_rate:,.0f} schedule lines/s ({args.contracts} contracts, {lines} lines; "
-        f"target >= 100 contracts/s)"
-    )
-    batched, plain, lines = bench_invoicing(args.config, args.database, args.contracts)
-    print(
-        f"(c) invoicing {lines} instalments of {args.contracts} active contracts: batched cron "
-        f"{batched:,.1f} invoices/s, one-at-a-time loop {plain:,.1f} invoices/s, "
-        f"ratio {batched / plain:.1f}x (target >= 3x)"
-    )
+    if "a" in args.only:
+        engine_rate = bench_engine.main()
+        print(f"(a) engine: {engine_rate:,.0f} schedules of 60 periods per second (target >= 20,000)")
+    if "b" in args.only:
+        contracts_rate, lines_rate, lines = bench_orm(args.config, args.database, args.contracts)
+        print(
+            f"(b) ORM: {contracts_rate:,.1f} contracts of {TERM} instalments created and computed per second, "
+            f"{lines_rate:,.0f} schedule lines/s ({args.contracts} contracts, {lines} lines; "
+            f"target >= 100 contracts/s)"
+        )
+    if "c" in args.only:
+        batched, plain, lines = bench_invoicing(args.config, args.database, args.contracts)
+        print(
+            f"(c) invoicing {lines} instalments of {args.contracts} active contracts: batched cron "
+            f"{batched:,.1f} invoices/s, one-at-a-time loop {plain:,.1f} invoices/s, "
+            f"ratio {batched / plain:.1f}x (target >= 3x)"
+        )
+    close_parts = args.only & {"d", "e"}
+    if close_parts:
+        if not args.close_database:
+            parser.error("(d) and (e) need --close-database (scripts/leasing.sh bench builds it)")
+        close_bench.bench_close(args.config, args.close_database, close_parts)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@
 #     machine; <key> changes when Odoo, its pinned requirements or the dependencies change;
 #   - TEST_DB (leasing_test): a fresh copy of the template (createdb -T) with our addons and their
 #     demo data installed, per run;
-#   - DEMO_DB (leasing_demo): the three addons with demo data, built once and updated later.
+#   - DEMO_DB (leasing_demo): the three addons with demo data, built once and updated later;
+#   - BENCH_PREFIX<key> (leasing_bench_<key>): `make bench` (d) and (e)'s leases, built once.
 # Each database this script creates carries a comment (COMMENT ON DATABASE) naming this clone,
 # or saying it is a shared template and when a run last used it: `make clean-db` and the
 # template pruning drop only databases so marked, never another project's.
@@ -37,6 +38,7 @@ ADDONS=(leasing_management leasing_collections leasing_fleet)
 DEMO_DB=${DEMO_DB:-leasing_demo}
 TEST_DB=${TEST_DB:-leasing_test}
 TEMPLATE_PREFIX=${TEMPLATE_PREFIX:-leasing_tmpl_}
+BENCH_PREFIX=${BENCH_PREFIX:-leasing_bench_}
 # A template no run has used for this many days is dropped when a new one is built, and by
 # `make clean-db` (TEMPLATE_KEEP_DAYS=0 there drops them all, even one a concurrent run uses).
 TEMPLATE_KEEP_DAYS=${TEMPLATE_KEEP_DAYS:-7}
@@ -510,9 +512,70 @@ cmd_clean_db() {
     prune_templates ""
 }
 
+# The database of `make bench` (d) and (e): BENCH_PREFIX<key> (leasing_bench_<key>), the three
+# addons with a portfolio of leases written by bench/close_data.py (minutes at 100,000 leases),
+# built once and kept. <key> changes with the template, the number of leases and the code that
+# makes them (bench/close_data.py): a new key builds a new database and drops this clone's older
+# ones. When only the addons' code or data changed since, the addons are updated in it (odoo -u),
+# as a deployment would. Marked as this clone's (`make clean-db` drops it).
+bench_db() {
+    local contracts=$1 tmpl key name old addons list
+    tmpl=$(template_db)
+    key=$( { echo "$tmpl $contracts"; sha1sum "$ROOT/bench/close_data.py"; } | sha1sum | cut -c1-10)
+    addons=$(cd "$ROOT" && find "${ADDONS[@]}" -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) \
+                 -not -path '*/tests/*' | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-10)
+    name="$BENCH_PREFIX$key"
+    list=$(IFS=,; echo "${ADDONS[*]}")
+    local stamp="$DATA_DIR/.$name.addons"
+    if ! db_exists "$name"; then
+        # (Not one another run is building: it drops its own if it fails.)
+        for old in $(own_dbs | grep "^$BENCH_PREFIX" | grep -v '\.building$' || true); do
+            say "dropping the bench database $old (its key changed)"
+            drop_db "$old"
+            rm -f "$DATA_DIR/.$old.addons"
+        done
+        say "building the bench database $name: $contracts leases (once; minutes at 100,000)"
+        drop_db "$name.building"
+        copy_db "$tmpl" "$name.building"
+        mark_db "$name.building" "$MARK"
+        odoo -d "$name.building" -i "$list" --stop-after-init --workers=0 --log-level=warn >&2
+        PYTHONPATH="$ROOT:$ODOO_SRC" "$VENV/bin/python" "$ROOT/bench/run.py" --config "$CONF" \
+            --database "$name.building" --close-contracts "$contracts" --build-close-database >&2 \
+            || { drop_db "$name.building"; die "building the bench database failed"; }
+        rename_db "$name.building" "$name"
+        mark_db "$name" "$MARK"
+        echo "$addons" >"$stamp"
+    elif [ "$(cat "$stamp" 2>/dev/null)" != "$addons" ]; then
+        say "updating the addons in the bench database $name (their code changed)"
+        odoo -d "$name" -u "$list" --stop-after-init --workers=0 --log-level=warn >&2
+        echo "$addons" >"$stamp"
+    fi
+    echo "$name"
+}
+
+# make bench ARGS="--only d,e --close-contracts 5000": the parts to run and the size of (d)/(e).
 cmd_bench() {
-    cmd_testdb
-    PYTHONPATH="$ROOT:$ODOO_SRC" "$VENV/bin/python" "$ROOT/bench/run.py" --config "$CONF" --database "$TEST_DB" "$@"
+    local only=a,b,c,d,e contracts=100000 args=("$@") i
+    for ((i = 0; i < ${#args[@]}; i++)); do
+        case "${args[i]}" in
+            --only) only=${args[i + 1]:-} ;;
+            --only=*) only=${args[i]#*=} ;;
+            --close-contracts) contracts=${args[i + 1]:-} ;;
+            --close-contracts=*) contracts=${args[i]#*=} ;;
+        esac
+    done
+    only=",${only// /},"
+    local extra=()
+    if [[ $only == *,b,* || $only == *,c,* ]]; then
+        cmd_testdb
+    else
+        setup
+    fi
+    if [[ $only == *,d,* || $only == *,e,* ]]; then
+        extra=(--close-database "$(bench_db "$contracts")")
+    fi
+    PYTHONPATH="$ROOT:$ODOO_SRC" "$VENV/bin/python" "$ROOT/bench/run.py" --config "$CONF" --database "$TEST_DB" \
+        "$@" "${extra[@]}"
 }
 
 cd "$ROOT"

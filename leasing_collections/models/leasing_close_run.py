@@ -209,7 +209,7 @@ class LeasingCloseRun(models.Model):
                             """
                             SELECT id FROM leasing_contract
                              WHERE %s AND close_run_id IS DISTINCT FROM %s
-                             ORDER BY id LIMIT %s
+                             ORDER BY close_run_id NULLS FIRST, id LIMIT %s
                                FOR NO KEY UPDATE SKIP LOCKED
                             """,
                             domain,
@@ -225,7 +225,7 @@ class LeasingCloseRun(models.Model):
                     """
                     SELECT id FROM leasing_contract
                      WHERE %s AND close_run_id IS DISTINCT FROM %s
-                     ORDER BY id LIMIT %s
+                     ORDER BY close_run_id NULLS FIRST, id LIMIT %s
                     """,
                     domain,
                     self.id,

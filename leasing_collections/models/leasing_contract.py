@@ -11,6 +11,7 @@ from odoo.tools.misc import format_date, formatLang
 
 from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, instalment_penalty
 from ..tools.billing import billing_day_between
+from .leasing_schedule_line import CLOSE_LINES
 
 _logger = logging.getLogger(__name__)
 
@@ -83,6 +84,22 @@ class LeasingContract(models.Model):
         ondelete="set null",
     )
     aging_history_count = fields.Integer(compute="_compute_aging_history_count")
+
+    def init(self):
+        res = super().init()
+        # The leases a close looks at (_collections_close_domain), by company and by the last run
+        # that closed them: a chunk finds the leases the run has not closed yet without going
+        # through those it has (see leasing.close.run._lock_next_chunk).
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS leasing_contract_close_scope_idx
+                    ON leasing_contract (company_id, close_run_id NULLS FIRST, id)
+                 WHERE state = 'active' OR days_past_due > 0
+                """
+            )
+        )
+        return res
 
     @api.depends("schedule_line_ids.penalty_accrued", "schedule_line_ids.penalty_due")
     def _compute_penalty(self):
@@ -268,6 +285,9 @@ class LeasingContract(models.Model):
         lines = Line.search(
             [
                 ("contract_id", "in", self.ids),
+                # Implied by the states (an invoiced line has its invoice); said, so that the
+                # lines are found through the close's partial index.
+                ("invoice_id", "!=", False),
                 ("state", "in", ("invoiced", "partial")),
                 ("due_date", "<", close_date),
             ]
@@ -313,13 +333,14 @@ class LeasingContract(models.Model):
                                 AND NOT (l.state = 'paid'
                                          AND COALESCE(l.last_payment_date <= l.due_date, FALSE))) AS in_arrears
                           FROM leasing_schedule_line l
-                         WHERE l.contract_id IN %(contracts)s
+                         WHERE l.contract_id IN %(contracts)s AND %(close_lines)s
                        ) l
                  WHERE in_arrears OR COALESCE(days_past_due, 0) != 0 OR COALESCE(penalty_accrued, 0) != 0
                  ORDER BY contract_id, due_date, id
                 """,
                 date=close_date,
                 contracts=tuple(self.ids),
+                close_lines=CLOSE_LINES,
             )
         )
         return self.env.cr.dictfetchall()
@@ -394,9 +415,15 @@ class LeasingContract(models.Model):
         dpd, overdue = contract_arrears(instalments, close_date)
         # A lease never closed before was current on its start date: its first close finds the
         # changes of bucket since then, as the daily closes would have.
-        before = contract["aging_bucket_id"] or bucket_of(0, buckets)
+        current = bucket_of(0, buckets)
+        before = contract["aging_bucket_id"] or current
         since = contract["close_date"] or contract["start_date"]
-        changes = aging_changes(instalments, buckets, before, since, close_date)
+        if not instalments and before == current:
+            # Nothing in arrears, and current already (most leases, every night): the engine would
+            # find no change, day after day.
+            changes = []
+        else:
+            changes = aging_changes(instalments, buckets, before, since, close_date)
         return {
             "lines": line_figures,
             "days_past_due": dpd,
@@ -452,12 +479,13 @@ class LeasingContract(models.Model):
                        AS u(id, dpd, bucket, overdue)
              LEFT JOIN (SELECT contract_id, SUM(penalty_accrued) AS accrued, SUM(penalty_due) AS due
                           FROM leasing_schedule_line
-                         WHERE contract_id = ANY(%(ids)s::int[])
+                         WHERE contract_id = ANY(%(ids)s::int[]) AND %(close_lines)s
                          GROUP BY contract_id) s ON s.contract_id = u.id
                  WHERE c.id = u.id
                 """,
                 date=run.date,
                 run=run.id,
+                close_lines=CLOSE_LINES,
                 ids=contract_ids,
                 dpds=[figures[cid]["days_past_due"] for cid in contract_ids],
                 buckets=[figures[cid]["bucket"] for cid in contract_ids],
@@ -479,6 +507,16 @@ class LeasingContract(models.Model):
             for change in figures[cid]["changes"]
         ]
         if history:
+            # The lease's company given, not computed again row by row from the lease.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, company_id FROM leasing_contract WHERE id IN %s",
+                    tuple({row["contract_id"] for row in history}),
+                )
+            )
+            companies = dict(self.env.cr.fetchall())
+            for row in history:
+                row["company_id"] = companies[row["contract_id"]]
             # The close's own record: nobody else writes the history.
             self.env["leasing.aging.history"].sudo().with_context(tracking_disable=True).create(history)
 

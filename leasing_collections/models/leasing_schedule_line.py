@@ -2,10 +2,14 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 from odoo.tools.misc import formatLang
 
 COLLECTION_MANAGER = "leasing_collections.group_leasing_collection_manager"
+# The lines the daily close may read, as a condition on the table: invoiced, or left with figures
+# by an earlier close. A partial index on it lets the close find them lease by lease without
+# visiting every line of the schedules (60 a lease).
+CLOSE_LINES = SQL("(invoice_id IS NOT NULL OR days_past_due != 0 OR penalty_accrued != 0 OR penalty_due != 0)")
 
 
 class LeasingScheduleLine(models.Model):
@@ -89,6 +93,17 @@ class LeasingScheduleLine(models.Model):
     # To find the late instalments by their lease's bucket and plan.
     aging_bucket_id = fields.Many2one(related="contract_id.aging_bucket_id", string="Lease's Aging Bucket")
     plan_id = fields.Many2one(related="contract_id.plan_id", string="Financing Plan")
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS leasing_schedule_line_close_idx"
+                " ON leasing_schedule_line (contract_id) WHERE %s",
+                CLOSE_LINES,
+            )
+        )
+        return res
 
     @api.depends("penalty_accrued", "penalty_invoiced", "penalty_waived")
     def _compute_penalty_due(self):
