@@ -710,7 +710,10 @@ def mismatches(cr):
             OR c.aging_bucket_id IS DISTINCT FROM s.bucket_id
             OR COALESCE(c.amount_in_arrears, 0) != s.amount_overdue
             OR COALESCE(c.penalty_accrued, 0) != s.penalty_accrued
-            OR COALESCE(c.penalty_due, 0) != s.penalty_accrued
+            -- What the close leaves due: accrued, less what the ledger shows billed and waived.
+            OR COALESCE(c.penalty_due, 0) != s.penalty_accrued - (
+                   SELECT COALESCE(SUM(COALESCE(l.penalty_invoiced, 0) + COALESCE(l.penalty_waived, 0)), 0)
+                     FROM leasing_schedule_line l WHERE l.contract_id = c.id)
         """
     )
     contracts = cr.fetchone()[0]
