@@ -5,8 +5,11 @@ from . import (
     leasing_close_run_chunk,
     leasing_close_run_error,
     leasing_contract,
+    leasing_credit_review,
     leasing_plan,
     leasing_schedule_line,
+    mail_activity,
     res_company,
     res_config_settings,
+    res_partner,
 )
