@@ -683,6 +683,10 @@ class LeasingContract(models.Model):
         users = users.filtered("active") | activity_type.default_user_id.filtered("active")
         model_id = self.env["ir.model"]._get_id(self._name)
         today = fields.Date.context_today(self)
+        # Read together: the leases and buckets the texts name.
+        contracts = {contract.id: contract for contract in self.browse(contract_ids)}
+        bucket_ids = {w["before"]["aging_bucket_id"] for w in warnings} | {w["after"]["bucket"] for w in warnings}
+        buckets = {bucket.id: bucket for bucket in self.env["leasing.aging.bucket"].browse(bucket_ids - {None})}
         vals_list = []
         for warning in warnings:
             if (warning["contract_id"], warning["reason"]) in open_reasons:
@@ -690,9 +694,8 @@ class LeasingContract(models.Model):
             user = users.browse(warning["row"]["user_id"]) & users or activity_type.default_user_id & users
             if not user:
                 continue
-            summary, note = (
-                self.browse(warning["contract_id"]).with_context(lang=user.lang)._collections_warning_text(warning)
-            )
+            contract = contracts[warning["contract_id"]].with_context(lang=user.lang)
+            summary, note = contract._collections_warning_text(warning, buckets)
             vals_list.append(
                 {
                     "activity_type_id": activity_type.id,
@@ -710,21 +713,22 @@ class LeasingContract(models.Model):
             # A to-do in the account manager's activities, not an e-mail each.
             Activity_sudo.with_context(mail_activity_quick_update=True).create(vals_list)
 
-    def _collections_warning_text(self, warning):
-        """(summary, note) of a risk warning on this lease, in the context's language."""
+    def _collections_warning_text(self, warning, buckets):
+        """(summary, note) of a risk warning on this lease, in the context's language;
+        ``buckets`` maps the ids of the buckets it may name to their records."""
         self.ensure_one()
         after, row = warning["after"], warning["row"]
         match warning["reason"]:
             case "bucket":
-                buckets = self.env["leasing.aging.bucket"].browse(
-                    [warning["before"]["aging_bucket_id"] or 0, after["bucket"] or 0]
-                )
+                before_bucket = buckets.get(warning["before"]["aging_bucket_id"])
+                after_bucket = buckets.get(after["bucket"])
                 summary = self.env._("At risk: worse aging bucket")
                 note = self.env._(
                     "%(lease)s fell behind from %(before)s to %(after)s: %(days)s days past due, %(amount)s overdue.",
                     lease=self.name,
-                    before=buckets[0].exists().name or self.env._("Current"),
-                    after=buckets[1].exists().name or "",
+                    # A lease never closed before was current.
+                    before=before_bucket.with_env(self.env).name if before_bucket else self.env._("Current"),
+                    after=after_bucket.with_env(self.env).name if after_bucket else "",
                     days=after["days_past_due"],
                     amount=self.currency_id.format(after["amount_overdue"]),
                 )

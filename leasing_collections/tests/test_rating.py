@@ -168,6 +168,20 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self._close_by_hand("2026-04-05")
         self.assertEqual(self._warnings(contract), [(contract.id, "bucket"), (contract.id, "rating")])
 
+    def test_warning_in_the_account_managers_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(["leasing_collections"], ["es_ES"], overwrite=True)
+        self.seller.sudo().lang = "es_ES"
+        contract = self._lease()
+        self._invoice("2026-03-05")
+        self._close("2026-03-10")
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "leasing.contract"), ("res_id", "=", contract.id)]
+        )
+        self.assertEqual(activity.summary, "En riesgo: peor tramo de antigüedad")
+        self.assertIn(f"{contract.name} ha pasado de Al día a ", activity.note)
+        self.assertIn(": 10 días de atraso", activity.note)
+
     def test_a_warning_done_is_raised_again_on_the_next_fall(self):
         """The account manager marks the bucket warning done; the next worse bucket warns
         again."""
