@@ -261,7 +261,7 @@ class LeasingContract(models.Model):
                 _logger.warning("Lease %s could not be closed", row["name"], exc_info=True)
                 errors[self.browse(contract_id)] = f"{type(error).__name__}: {error}"
         self._collections_write_figures(run, figures)
-        self._collections_rate_and_warn(run, contracts, figures)
+        self._collections_rate_and_warn(run, contracts, figures, payments)
         return self._collections_stats(run, figures, contracts), errors
 
     def _collections_refresh_overdue(self, close_date):
@@ -543,14 +543,16 @@ class LeasingContract(models.Model):
         string="Last Risk Warning", readonly=True, copy=False, help="Close date of the last risk warning."
     )
 
-    def _collections_rate_and_warn(self, run, contracts, figures):
+    def _collections_rate_and_warn(self, run, contracts, figures, payments=None):
         """The close's last step for these leases (locked), once their figures of ``run`` are
         written: rate their lessees, then raise and clear their risk warnings.
 
         ``contracts`` holds each lease's row as the close read it before the chunk
         (``_collections_read_contracts``: its days past due and bucket at the previous close),
-        ``figures`` its new figures. Each lessee is rated from all their leases, whichever chunk
-        or company they belong to (``res.partner._leasing_rate_lessees``). A lease past due gets
+        ``figures`` its new figures, ``payments`` the ledger's payments of its instalments in
+        arrears as the close read them (``_collections_read_payments``: not read twice). Each
+        lessee is rated from all their leases, whichever chunk or company they belong to
+        (``res.partner._leasing_rate_lessees``). A lease past due gets
         a warning, an activity of type *Risk Warning* for its account manager, on each of these
         that happened since its previous close:
 
@@ -581,7 +583,7 @@ class LeasingContract(models.Model):
         )
         rows = {row["id"]: row for row in self.env.cr.dictfetchall()}
         ratings = self.env["res.partner"]._leasing_rate_lessees(
-            sorted({row["lessee_id"] for row in rows.values()}), run.date
+            sorted({row["lessee_id"] for row in rows.values()}), run.date, payments
         )
         bucket_ids = {contracts[cid]["aging_bucket_id"] for cid in ids} | {figures[cid]["bucket"] for cid in ids}
         self.env.cr.execute(

@@ -69,12 +69,14 @@ class ResPartner(models.Model):
     # The payment rating (the collections close)
     # ------------------------------------------------------------------
     @api.model
-    def _leasing_repayment_records(self, lessee_ids, as_of):
+    def _leasing_repayment_records(self, lessee_ids, as_of, payments=None):
         """{lessee id: RepaymentRecord} of these commercial partners as of ``as_of``, from the
         ledger: every instalment invoice of all their leases (every state, every company), with
         the payments and credit notes reconciled with it and their dates. Two statements for the
         whole batch: the instalments that may count (due before ``as_of``, not paid by their due
-        date, nor paid in full before the 12 months), then their payments."""
+        date, nor paid in full before the 12 months), then the payments of those not in
+        ``payments`` ({line id: (amount, payments)}, as ``_collections_read_payments`` gives
+        them: what the close already read)."""
         if not lessee_ids:
             return {}
         self.env.cr.execute(
@@ -97,7 +99,12 @@ class ResPartner(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        payments = self.env["leasing.contract"]._collections_read_payments([line_id for _lessee, line_id, _due in rows])
+        payments = dict(payments or {})
+        payments.update(
+            self.env["leasing.contract"]._collections_read_payments(
+                [line_id for _lessee, line_id, _due in rows if line_id not in payments]
+            )
+        )
         instalments = defaultdict(list)
         for lessee_id, line_id, due_date in rows:
             if line_id in payments:
@@ -106,15 +113,16 @@ class ResPartner(models.Model):
         return {lessee_id: repayment_record(instalments[lessee_id], as_of) for lessee_id in lessee_ids}
 
     @api.model
-    def _leasing_rate_lessees(self, lessee_ids, as_of):
+    def _leasing_rate_lessees(self, lessee_ids, as_of, payments=None):
         """Work out the payment rating of these commercial partners as of ``as_of`` and store the
         ratings that changed. Return {lessee id: (rating, RepaymentRecord)}.
 
         Best effort on the partner rows, as Odoo's own partner ranks: a lessee whose row another
         transaction holds (a user editing it, or the close of another company's leases of the same
         lessee, which writes the same rating from the same ledger) keeps its rating until the next
-        close; the leases' own figures do not depend on it."""
-        records = self._leasing_repayment_records(lessee_ids, as_of)
+        close; the leases' own figures do not depend on it. ``payments``: see
+        ``_leasing_repayment_records``."""
+        records = self._leasing_repayment_records(lessee_ids, as_of, payments)
         ratings = {lessee_id: (payment_rating(record), record) for lessee_id, record in records.items()}
         if not ratings:
             return ratings

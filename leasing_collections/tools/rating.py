@@ -48,8 +48,9 @@ worst 44 (C), late instalments 2 (A): rated **C**.
 
 from collections import namedtuple
 from datetime import date, timedelta
+from fractions import Fraction
 
-from .penalty import unpaid_on
+from .exact import exact
 
 __all__ = [
     "LATE_TOLERANCE_DAYS",
@@ -86,25 +87,28 @@ def window_start(as_of):
         return as_of.replace(year=as_of.year - 1, day=28)
 
 
-def _paid_in_full_on(amount, payments, as_of):
-    """The day ``amount`` is paid in full by ``payments`` dated ``as_of`` or earlier (None when
-    it is still unpaid at the end of ``as_of``)."""
-    for day in sorted({day for day, _paid in payments if day <= as_of}):
-        if not unpaid_on(amount, payments, day):
-            return day
-    return None
-
-
-def _worst_in_window(instalment, start, as_of):
-    """The most days past due ``instalment`` reached on a day after ``start`` up to ``as_of``."""
-    if not unpaid_on(instalment.amount, instalment.payments, instalment.due_date):
-        return 0  # paid by its due date (or nothing to pay)
-    paid_on = _paid_in_full_on(instalment.amount, instalment.payments, as_of)
+def _arrears(instalment, start, as_of):
+    """``(days past due on as_of, most days past due on a day after start up to as_of)`` of one
+    instalment due before ``as_of``, in one pass over its payments dated ``as_of`` or earlier."""
+    amount = exact(instalment.amount)
+    paid, paid_on, unpaid_at_due = Fraction(0), None, amount > 0
+    for day, paid_amount in sorted((day, exact(paid_amount)) for day, paid_amount in instalment.payments):
+        if day > as_of:
+            break
+        paid += paid_amount
+        if day <= instalment.due_date:
+            unpaid_at_due = paid < amount
+        if paid >= amount:
+            paid_on = day  # paid in full
+            break
+    if not unpaid_at_due:
+        return 0, 0  # paid by its due date (or nothing to pay)
+    current = 0 if paid_on else (as_of - instalment.due_date).days
     # The last day it was past due: the day before it was paid in full, or as_of.
-    last = min(paid_on - ONE_DAY, as_of) if paid_on else as_of
+    last = paid_on - ONE_DAY if paid_on else as_of
     if last <= start or last <= instalment.due_date:
-        return 0
-    return (last - instalment.due_date).days
+        return current, 0
+    return current, (last - instalment.due_date).days
 
 
 def repayment_record(instalments, as_of):
@@ -119,9 +123,8 @@ def repayment_record(instalments, as_of):
     for instalment in instalments:
         if instalment.due_date >= as_of:
             continue
-        if unpaid_on(instalment.amount, instalment.payments, as_of):
-            current = max(current, (as_of - instalment.due_date).days)
-        days = _worst_in_window(instalment, start, as_of)
+        days_now, days = _arrears(instalment, start, as_of)
+        current = max(current, days_now)
         worst = max(worst, days)
         late += days > LATE_TOLERANCE_DAYS
     return RepaymentRecord(current, worst, late)
