@@ -6,7 +6,7 @@
     "website": "https://github.com/odoo-leasing/odoo-leasing",
     "author": "Odoo Leasing",
     "license": "LGPL-3",
-    "depends": ["leasing_management"],
+    "depends": ["leasing_management", "spreadsheet_dashboard"],
     "data": [
         "security/leasing_collections_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +24,8 @@
         "views/leasing_credit_review_views.xml",
         "wizard/leasing_close_run_wizard_views.xml",
         "wizard/leasing_aging_bucket_wizard_views.xml",
+        "views/leasing_collections_report_views.xml",
+        "data/leasing_dashboard_data.xml",
         "views/leasing_collections_menus.xml",
     ],
     "demo": [

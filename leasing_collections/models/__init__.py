@@ -13,3 +13,4 @@ from . import (
     res_config_settings,
     res_partner,
 )
+from . import leasing_aging_report, leasing_collection_report, leasing_par_report, leasing_roll_rate_report

@@ -33,6 +33,10 @@ class LeasingScheduleLine(models.Model):
         help="Penalty accrued, less invoiced, less waived.",
     )
 
+    # To find the late instalments by their lease's bucket and plan.
+    aging_bucket_id = fields.Many2one(related="contract_id.aging_bucket_id", string="Lease's Aging Bucket")
+    plan_id = fields.Many2one(related="contract_id.plan_id", string="Financing Plan")
+
     @api.depends("penalty_accrued", "penalty_invoiced", "penalty_waived")
     def _compute_penalty_due(self):
         for line in self:

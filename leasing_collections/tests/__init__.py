@@ -1,1 +1,2 @@
-from . import test_close, test_collections_access, test_collections_config, test_collections_translations, test_rating
+from . import test_close, test_collections_access, test_collections_config, test_collections_translations
+from . import test_collections_reports, test_rating

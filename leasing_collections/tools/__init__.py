@@ -1,4 +1,5 @@
-"""Pure-Python engine of the collections addon: penalty interest, days past due and aging.
+"""Pure-Python engine of the collections addon: penalty interest, days past due, aging, and
+the portfolio reports (PAR, roll rates).
 
 Nothing here imports Odoo: the models call these functions with plain data (dates, amounts,
 payments), and the tests load this package on its own. Modules import each other relatively.
@@ -16,8 +17,28 @@ from .aging import (
 )
 from .exact import exact, round_half_up
 from .penalty import instalment_penalty, unpaid_on
+from .portfolio import (
+    PAR_THRESHOLDS,
+    Lease,
+    PrincipalLine,
+    bucket_on,
+    lease_days_past_due,
+    month_ends,
+    outstanding_principal,
+    portfolio_at_risk,
+    roll_rates,
+)
 
 __all__ = [
+    "PAR_THRESHOLDS",
+    "Lease",
+    "PrincipalLine",
+    "bucket_on",
+    "lease_days_past_due",
+    "month_ends",
+    "outstanding_principal",
+    "portfolio_at_risk",
+    "roll_rates",
     "Bucket",
     "BucketChange",
     "Instalment",
