@@ -2,6 +2,8 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.addons.leasing_management.tools.money import round_exact
 from odoo.exceptions import AccessError, UserError
@@ -11,7 +13,10 @@ from odoo.tools.misc import format_date, formatLang
 
 from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, instalment_penalty
 from ..tools.billing import billing_day_between
+from ..tools.rating import rating_dropped
 from .leasing_schedule_line import CLOSE_LINES
+from .mail_activity import RISK_REASONS
+from .res_partner import PAYMENT_RATINGS
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +34,8 @@ CLOSE_CONTRACT_FIELDS = [
     "penalty_due",
 ]
 CLOSE_LINE_FIELDS = ["days_past_due", "penalty_accrued", "penalty_due"]
+# What the close's last step writes on a contract: its lessee's rating and its risk warning.
+RISK_FIELDS = ["lessee_payment_rating", "risk_warning", "risk_reason", "risk_warning_date"]
 
 
 class LeasingContract(models.Model):
@@ -275,6 +282,7 @@ class LeasingContract(models.Model):
                 _logger.warning("Lease %s could not be closed", row["name"], exc_info=True)
                 errors[self.browse(contract_id)] = f"{type(error).__name__}: {error}"
         self._collections_write_figures(run, figures)
+        self._collections_rate_and_warn(run, contracts, figures, payments)
         errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
         return self._collections_stats(run, figures, contracts), errors
 
@@ -879,3 +887,257 @@ class LeasingContract(models.Model):
             )
             self.env.invalidate_all()
         return errors
+
+    # Payment rating and risk warnings
+    # ------------------------------------------------------------------
+    # Set by the close (_collections_rate_and_warn) as of its date; nobody else sets them.
+    lessee_payment_rating = fields.Selection(
+        PAYMENT_RATINGS,
+        string="Lessee's Payment Rating",
+        readonly=True,
+        copy=False,
+        help="The lessee's payment rating at the lease's last close, from the repayment record of all their leases.",
+    )
+    risk_warning = fields.Boolean(
+        string="At Risk",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The close warned the account manager about this lease: it fell to a worse aging bucket, went past "
+        "its plan's repossession threshold, or its lessee's payment rating dropped. Cleared by the first close "
+        "that finds the lease current again.",
+    )
+    risk_reason = fields.Selection(
+        RISK_REASONS, readonly=True, copy=False, help="The most serious reason the lease was found at risk for."
+    )
+    risk_warning_date = fields.Date(
+        string="Last Risk Warning", readonly=True, copy=False, help="Close date of the last risk warning."
+    )
+
+    def _collections_rate_and_warn(self, run, contracts, figures, payments=None):
+        """The close's last step for these leases (locked), once their figures of ``run`` are
+        written: rate their lessees, then raise and clear their risk warnings.
+
+        ``contracts`` holds each lease's row as the close read it before the chunk
+        (``_collections_read_contracts``: its days past due and bucket at the previous close),
+        ``figures`` its new figures, ``payments`` the ledger's payments of its instalments in
+        arrears as the close read them (``_collections_read_payments``: not read twice). Each
+        lessee is rated from all their leases, whichever chunk or company they belong to
+        (``res.partner._leasing_rate_lessees``). A lease past due gets
+        a warning, an activity of type *Risk Warning* for its account manager, on each of these
+        that happened since its previous close:
+
+        * ``bucket``: it is in a worse aging bucket than then;
+        * ``repossession``: its days past due went past its plan's repossession threshold;
+        * ``rating``: its lessee's payment rating dropped;
+
+        unless a warning for the same reason is still open on it. A lease current at the close
+        (0 days past due) is not at risk: its flag is cleared and its open warnings are marked
+        done. Every decision compares the previous close with this one, so a close run twice
+        raises nothing twice."""
+        if not figures:
+            return
+        ids = list(figures)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id, c.user_id, c.lessee_payment_rating, COALESCE(c.risk_warning, FALSE) AS risk_warning,
+                       c.risk_reason, c.risk_warning_date, p.commercial_partner_id AS lessee_id,
+                       pl.repossession_threshold_days AS threshold
+                  FROM leasing_contract c
+                  JOIN res_partner p ON p.id = c.partner_id
+                  JOIN leasing_plan pl ON pl.id = c.plan_id
+                 WHERE c.id IN %s
+                """,
+                tuple(ids),
+            )
+        )
+        rows = {row["id"]: row for row in self.env.cr.dictfetchall()}
+        ratings = self.env["res.partner"]._leasing_rate_lessees(
+            sorted({row["lessee_id"] for row in rows.values()}), run.date, payments
+        )
+        bucket_ids = {contracts[cid]["aging_bucket_id"] for cid in ids} | {figures[cid]["bucket"] for cid in ids}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, min_days FROM leasing_aging_bucket WHERE id IN %s",
+                tuple(bucket_id for bucket_id in bucket_ids if bucket_id) or (0,),
+            )
+        )
+        min_days = dict(self.env.cr.fetchall())
+        severity = [reason for reason, _label in RISK_REASONS]
+
+        warnings, cleared, updates = [], [], []
+        for cid in ids:
+            row, before, after = rows[cid], contracts[cid], figures[cid]
+            rating, record = ratings[row["lessee_id"]]
+            reasons = []
+            if after["days_past_due"]:
+                before_bucket = min_days.get(before["aging_bucket_id"], 0)
+                if min_days.get(after["bucket"], 0) > before_bucket:
+                    reasons.append("bucket")
+                if rating_dropped(row["lessee_payment_rating"], rating):
+                    reasons.append("rating")
+                if (before["days_past_due"] or 0) <= row["threshold"] < after["days_past_due"]:
+                    reasons.append("repossession")
+            elif row["risk_warning"]:
+                cleared.append(cid)
+            # At risk from a warning until the lease is current again.
+            at_risk = bool(reasons) or bool(row["risk_warning"] and after["days_past_due"])
+            candidates = reasons + ([row["risk_reason"]] if at_risk and row["risk_reason"] else [])
+            reason = max(candidates, key=severity.index) if candidates else None
+            warned = run.date if reasons else (row["risk_warning_date"] if at_risk else None)
+            values = (rating, at_risk, reason, warned)
+            if values != tuple(row[name] for name in RISK_FIELDS):
+                updates.append((cid, *values))
+            warnings += [
+                {
+                    "contract_id": cid,
+                    "reason": key,
+                    "row": row,
+                    "before": before,
+                    "after": after,
+                    "rating": rating,
+                    "record": record,
+                }
+                for key in reasons
+            ]
+        if updates:
+            ids_, ratings_, flags, reasons_, dates = zip(*updates)
+            # The close's own figures, not an edit: the leases' write date is left alone.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE leasing_contract c
+                       SET lessee_payment_rating = u.rating,
+                           risk_warning = u.at_risk,
+                           risk_reason = u.reason,
+                           risk_warning_date = u.warned
+                      FROM unnest(%s::int[], %s::varchar[], %s::bool[], %s::varchar[], %s::date[])
+                           AS u(id, rating, at_risk, reason, warned)
+                     WHERE c.id = u.id
+                    """,
+                    list(ids_),
+                    list(ratings_),
+                    list(flags),
+                    list(reasons_),
+                    list(dates),
+                )
+            )
+            self.browse(ids_).invalidate_recordset(RISK_FIELDS)
+        self._collections_raise_warnings(warnings)
+        self.browse(cleared)._collections_clear_warnings()
+
+    def _collections_raise_warnings(self, warnings):
+        """Raise these risk warnings (dicts: ``contract_id``, ``reason``, the lease's ``row``,
+        its figures ``before`` and ``after`` the close, its lessee's ``record``): one activity of
+        type *Risk Warning* each, for the lease's account manager (or, for a lease without one,
+        the activity type's default user; with neither, the lease is flagged at risk only), in one
+        create for the chunk. A warning whose reason is still open on the lease is not raised
+        again."""
+        activity_type = self.env.ref("leasing_collections.mail_activity_type_risk_warning", raise_if_not_found=False)
+        if not warnings or not activity_type or not activity_type.active:
+            return
+        # The close's own activities: nobody else sets their reason, and it raises them for any
+        # account manager, whoever runs the close.
+        Activity_sudo = self.env["mail.activity"].sudo()
+        contract_ids = list({warning["contract_id"] for warning in warnings})
+        open_reasons = {
+            (activity.res_id, activity.leasing_risk_reason)
+            for activity in Activity_sudo.search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", contract_ids),
+                    ("leasing_risk_reason", "!=", False),
+                ],
+                ["res_id", "leasing_risk_reason"],
+            )
+        }
+        users = self.env["res.users"].sudo().browse({w["row"]["user_id"] for w in warnings if w["row"]["user_id"]})
+        users = users.filtered("active") | activity_type.default_user_id.filtered("active")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        # Read together: the leases and buckets the texts name.
+        contracts = {contract.id: contract for contract in self.browse(contract_ids)}
+        bucket_ids = {w["before"]["aging_bucket_id"] for w in warnings} | {w["after"]["bucket"] for w in warnings}
+        buckets = {bucket.id: bucket for bucket in self.env["leasing.aging.bucket"].browse(bucket_ids - {None})}
+        vals_list = []
+        for warning in warnings:
+            if (warning["contract_id"], warning["reason"]) in open_reasons:
+                continue
+            user = users.browse(warning["row"]["user_id"]) & users or activity_type.default_user_id & users
+            if not user:
+                continue
+            contract = contracts[warning["contract_id"]].with_context(lang=user.lang)
+            summary, note = contract._collections_warning_text(warning, buckets)
+            vals_list.append(
+                {
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": model_id,
+                    "res_id": warning["contract_id"],
+                    "user_id": user.id,
+                    "date_deadline": today,
+                    "summary": summary,
+                    "note": note,
+                    "automated": True,
+                    "leasing_risk_reason": warning["reason"],
+                }
+            )
+        if vals_list:
+            # A to-do in the account manager's activities, not an e-mail each.
+            Activity_sudo.with_context(mail_activity_quick_update=True).create(vals_list)
+
+    def _collections_warning_text(self, warning, buckets):
+        """(summary, note) of a risk warning on this lease, in the context's language;
+        ``buckets`` maps the ids of the buckets it may name to their records."""
+        self.ensure_one()
+        after, row = warning["after"], warning["row"]
+        match warning["reason"]:
+            case "bucket":
+                before_bucket = buckets.get(warning["before"]["aging_bucket_id"])
+                after_bucket = buckets.get(after["bucket"])
+                summary = self.env._("At risk: worse aging bucket")
+                note = self.env._(
+                    "%(lease)s fell behind from %(before)s to %(after)s: %(days)s days past due, %(amount)s overdue.",
+                    lease=self.name,
+                    # A lease never closed before was current.
+                    before=before_bucket.with_env(self.env).name if before_bucket else self.env._("Current"),
+                    after=after_bucket.with_env(self.env).name if after_bucket else "",
+                    days=after["days_past_due"],
+                    amount=self.currency_id.format(after["amount_overdue"]),
+                )
+            case "repossession":
+                summary = self.env._("At risk: past the repossession threshold")
+                note = self.env._(
+                    "%(lease)s is %(days)s days past due, past its plan's repossession threshold of %(threshold)s "
+                    "days: consider repossessing the leased items.",
+                    lease=self.name,
+                    days=after["days_past_due"],
+                    threshold=row["threshold"],
+                )
+            case _:  # "rating"
+                record = warning["record"]
+                summary = self.env._("At risk: payment rating dropped")
+                note = self.env._(
+                    "The payment rating of %(lessee)s dropped from %(before)s to %(after)s: %(current)s days past "
+                    "due now, at worst %(worst)s days over the last 12 months, %(late)s late instalments.",
+                    lessee=self.partner_id.commercial_partner_id.name,
+                    before=row["lessee_payment_rating"],
+                    after=warning["rating"],
+                    current=record.current_days_past_due,
+                    worst=record.worst_days_past_due,
+                    late=record.late_instalments,
+                )
+        return summary, Markup("<p>%s</p>") % note
+
+    def _collections_clear_warnings(self):
+        """These leases are current again: mark their open risk warnings done."""
+        if not self:
+            return
+        # The close's own activities, whoever they are assigned to.
+        activities_sudo = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids), ("leasing_risk_reason", "!=", False)])
+        )
+        if activities_sudo:
+            activities_sudo.action_feedback(feedback=self.env._("The lease is current again."))

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# Bounds of a plan's repossession threshold, in days past due.
+REPOSSESSION_THRESHOLD_MIN, REPOSSESSION_THRESHOLD_MAX = 1, 730
+
 
 class LeasingPlan(models.Model):
     _inherit = "leasing.plan"
@@ -60,6 +63,15 @@ class LeasingPlan(models.Model):
                     )
                 )
 
+    # Risk warnings: a lease more days past due than this warns its account manager.
+    repossession_threshold_days = fields.Integer(
+        string="Repossession Threshold (days)",
+        default=90,
+        required=True,
+        help="A lease more than this many days past due warns its account manager (a risk warning) that "
+        "repossessing the leased items is to be considered.",
+    )
+
     @api.constrains("penalty_rate_daily", "penalty_grace_days", "penalty_cap_pct")
     def _check_penalty_terms(self):
         for plan in self:
@@ -86,5 +98,20 @@ class LeasingPlan(models.Model):
                         "not %(cap)s %%.",
                         plan=plan.display_name,
                         cap=plan.penalty_cap_pct,
+                    )
+                )
+
+    @api.constrains("repossession_threshold_days")
+    def _check_repossession_threshold_days(self):
+        for plan in self:
+            if not REPOSSESSION_THRESHOLD_MIN <= plan.repossession_threshold_days <= REPOSSESSION_THRESHOLD_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "%(plan)s: the repossession threshold must lie between %(min)s and %(max)s days past due, "
+                        "not %(days)s.",
+                        plan=plan.display_name,
+                        min=REPOSSESSION_THRESHOLD_MIN,
+                        max=REPOSSESSION_THRESHOLD_MAX,
+                        days=plan.repossession_threshold_days,
                     )
                 )

@@ -6,4 +6,5 @@ from . import (
     test_collections_translations,
     test_debt_statement,
     test_penalty_billing,
+    test_rating,
 )

@@ -1,5 +1,6 @@
 import contextvars
 import logging
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -2195,3 +2196,41 @@ class LeasingContract(models.Model):
                     items,
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+    def _demo_pay_on_due_dates(self, days_early=0):
+        """The demo's good payers: the lessees of these leases pay each of their posted
+        invoices fallen due by today (the up-front invoice, the instalments) by a payment of what
+        is left of it, dated ``days_early`` days before its due date, as a standing order would.
+        The payments are posted and left to the allocation (``action_allocate_all_payments``),
+        which settles the oldest invoice first: here, each invoice with its own payment."""
+        today = fields.Date.context_today(self)
+        invoices = self.env["account.move"].search(
+            [
+                ("leasing_contract_id", "in", self.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<=", today),
+            ],
+            order="invoice_date_due, id",
+        )
+        payments = self.env["account.payment"].create(
+            [
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": invoice.commercial_partner_id.id,
+                    "company_id": invoice.company_id.id,
+                    "currency_id": invoice.currency_id.id,
+                    "amount": invoice.amount_residual,
+                    "date": invoice.invoice_date_due - timedelta(days=days_early),
+                    "memo": invoice.name,
+                }
+                for invoice in invoices
+            ]
+        )
+        payments.action_post()
+        return payments
