@@ -6,6 +6,8 @@ from . import (
     leasing_close_run_error,
     leasing_contract,
     leasing_plan,
+    leasing_reminder,
+    leasing_reminder_level,
     leasing_schedule_line,
     res_company,
     res_config_settings,
