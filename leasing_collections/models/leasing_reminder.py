@@ -83,7 +83,9 @@ class LeasingReminder(models.Model):
     @api.depends("line_id", "level_id", "partner_id")
     def _compute_display_name(self):
         for reminder in self:
-            reminder.display_name = f"{reminder.line_id.display_name} - {reminder.level_id.name} - {reminder.partner_id.name}"
+            reminder.display_name = (
+                f"{reminder.line_id.display_name} - {reminder.level_id.name} - {reminder.partner_id.name}"
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -278,6 +280,11 @@ class LeasingReminder(models.Model):
         self.ensure_one()
         return self.contract_id.user_id.lang or self.company_id.partner_id.lang or self.env.lang or "en_US"
 
+    def _staff_env(self):
+        """An environment in the language of the lease's staff."""
+        self.ensure_one()
+        return self.with_context(lang=self._staff_lang()).env
+
     def _author(self):
         """Who a reminder is from in the chatter: the lease's account manager, or its company."""
         self.ensure_one()
@@ -301,7 +308,7 @@ class LeasingReminder(models.Model):
             else:
                 outcome[reminder] = {
                     "state": "failed",
-                    "failure_reason": reminder.with_context(lang=reminder._staff_lang()).env._(
+                    "failure_reason": reminder._staff_env()._(
                         "%(partner)s has no e-mail address.", partner=reminder.partner_id.display_name
                     ),
                 }
@@ -329,8 +336,10 @@ class LeasingReminder(models.Model):
                     mail_auto_delete=template.auto_delete,
                 )
                 messages[reminder] = message
-        mails = self.env["mail.mail"].sudo().search(
-            [("mail_message_id", "in", [message.id for message in messages.values()])]
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "in", [message.id for message in messages.values()])])
         )
         mail_of = {mail.mail_message_id: mail for mail in mails}
         for reminder, message in messages.items():
@@ -349,7 +358,7 @@ class LeasingReminder(models.Model):
             else:
                 outcome[reminder] = {
                     "state": "failed",
-                    "failure_reason": reminder.with_context(lang=reminder._staff_lang()).env._(
+                    "failure_reason": reminder._staff_env()._(
                         "%(partner)s has no mobile number.", partner=reminder.partner_id.display_name
                     ),
                 }
@@ -365,8 +374,10 @@ class LeasingReminder(models.Model):
                     author_id=reminder._author().id,
                     put_in_queue=True,
                 )
-        sms = self.env["sms.sms"].sudo().search(
-            [("mail_message_id", "in", [message.id for message in messages.values()])]
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("mail_message_id", "in", [message.id for message in messages.values()])])
         )
         sms_of = {record.mail_message_id: record for record in sms}
         for reminder, message in messages.items():
@@ -381,11 +392,14 @@ class LeasingReminder(models.Model):
         model_id = self.env["ir.model"]._get_id("leasing.contract")
         for reminder in self:
             manager = reminder.contract_id.user_id
-            _ = reminder.with_context(lang=reminder._staff_lang()).env._
+            env = reminder._staff_env()
             if not manager.active:
                 outcome[reminder] = {
                     "state": "failed",
-                    "failure_reason": _("The lease has no account manager to call %(partner)s.", partner=reminder.partner_id.display_name),
+                    "failure_reason": env._(
+                        "the lease has no account manager to call %(partner)s.",
+                        partner=reminder.partner_id.display_name,
+                    ),
                 }
                 continue
             vals_list.append(
@@ -395,21 +409,21 @@ class LeasingReminder(models.Model):
                     "activity_type_id": activity_type.id,
                     "user_id": manager.id,
                     "date_deadline": close_date,
-                    "summary": _("Call %(partner)s: %(level)s", partner=reminder.partner_id.name, level=reminder.level_id.name),
-                    "note": reminder._describe(_),
+                    "summary": env._(
+                        "Call %(partner)s: %(level)s", partner=reminder.partner_id.name, level=reminder.level_id.name
+                    ),
+                    "note": reminder._describe(env),
                 }
             )
             scheduled |= reminder
         # Many at once: the account managers see their tasks, they are not mailed one by one.
-        activities = (
-            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
-        )
+        activities = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
         notes = defaultdict(list)
         for reminder, activity in zip(scheduled, activities):
             outcome[reminder] = {"activity_id": activity.id}
-            _ = reminder.with_context(lang=reminder._staff_lang()).env._
+            env = reminder._staff_env()
             notes[reminder.contract_id].append(
-                _(
+                env._(
                     "Reminder %(level)s: a call task for %(manager)s to call %(partner)s about instalment %(line)s.",
                     level=reminder.level_id.name,
                     manager=reminder.contract_id.user_id.name,
@@ -429,21 +443,21 @@ class LeasingReminder(models.Model):
         for report, reminders in self.grouped(lambda reminder: reminder.level_id.report_id).items():
             documents = reminders._render_letters(report)
             for reminder in reminders:
-                _ = reminder.with_context(lang=reminder._staff_lang()).env._
+                env = reminder._staff_env()
                 document = documents[reminder.id]
                 if isinstance(document, Exception):
                     outcome[reminder] = {
                         "state": "failed",
-                        "failure_reason": _("the letter could not be printed (%(error)s).", error=document),
+                        "failure_reason": env._("the letter could not be printed (%(error)s).", error=document),
                     }
                     continue
-                filename = _(
+                filename = env._(
                     "Reminder %(line)s - %(partner)s.pdf",
                     line=reminder.line_id.display_name,
                     partner=reminder.partner_id.name,
                 ).replace("/", "-")
                 message = reminder.contract_id.message_post(
-                    body=_(
+                    body=env._(
                         "Reminder %(level)s: the letter to %(partner)s about instalment %(line)s, ready to print.",
                         level=reminder.level_id.name,
                         partner=reminder.partner_id.display_name,
@@ -480,15 +494,14 @@ class LeasingReminder(models.Model):
                 documents[reminder.id] = error
         return documents
 
-    def _describe(self, _):
-        """What the reminder is about, for the staff (``_`` translates into their language)."""
+    def _describe(self, env):
+        """What the reminder is about, for the staff (``env`` in their language)."""
         self.ensure_one()
-        lang_env = self.with_context(lang=self._staff_lang()).env
-        return _(
+        return env._(
             "Instalment %(line)s due on %(due)s: %(amount)s unpaid, %(days)s days past due. Lessee: %(lessee)s.",
             line=self.line_id.display_name,
-            due=format_date(lang_env, self.line_id.due_date),
-            amount=format_amount(lang_env, self.amount_due, self.currency_id),
+            due=format_date(env, self.line_id.due_date),
+            amount=format_amount(env, self.amount_due, self.currency_id),
             days=self.days_past_due,
             lessee=self.contract_id.partner_id.display_name,
         )
@@ -497,9 +510,9 @@ class LeasingReminder(models.Model):
         """A note in the chatter of each lease with reminders that could not be sent, and why."""
         notes = defaultdict(list)
         for reminder, values in failures.items():
-            _ = reminder.with_context(lang=reminder._staff_lang()).env._
+            env = reminder._staff_env()
             notes[reminder.contract_id].append(
-                _(
+                env._(
                     "Reminder %(level)s about instalment %(line)s not sent: %(reason)s",
                     level=reminder.level_id.name,
                     line=reminder.line_id.display_name,
@@ -515,7 +528,8 @@ class LeasingReminder(models.Model):
             return
         contracts = self.env["leasing.contract"].browse([contract.id for contract in notes])
         bodies = {
-            contract.id: Markup("<br/>").join(Markup("%s") % text for text in texts) for contract, texts in notes.items()
+            contract.id: Markup("<br/>").join(Markup("%s") % text for text in texts)
+            for contract, texts in notes.items()
         }
         contracts._message_log_batch(bodies)
 
@@ -550,4 +564,6 @@ class LeasingReminder(models.Model):
                 ),
             )
         )
-        self.invalidate_recordset(["state", "failure_reason", "message_id", "mail_id", "sms_id", "activity_id", "attachment_id"])
+        self.invalidate_recordset(
+            ["state", "failure_reason", "message_id", "mail_id", "sms_id", "activity_id", "attachment_id"]
+        )

@@ -91,7 +91,9 @@ class LeasingReminderLevel(models.Model):
         for level in self:
             problem = level._level_problem()
             if problem:
-                raise ValidationError(self.env._("Reminder level %(level)s: %(problem)s", level=level.name, problem=problem))
+                raise ValidationError(
+                    self.env._("Reminder level %(level)s: %(problem)s", level=level.name, problem=problem)
+                )
 
     def _level_problem(self):
         """What is wrong with this level, for the user; None when nothing is."""
