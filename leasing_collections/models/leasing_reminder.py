@@ -11,6 +11,8 @@ from .leasing_reminder_level import REMINDER_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
+# From this many days late, a letter is a formal notice (it warns of the lease's termination).
+FORMAL_NOTICE_DAYS = 30
 REMINDER_STATES = [("sent", "Sent"), ("failed", "Not Sent")]
 # The columns the close fills when it records the reminders due, in this order.
 INSERT_COLUMNS = (
@@ -103,6 +105,54 @@ class LeasingReminder(models.Model):
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self.attachment_id.id}?download=true",
             "target": "download",
+        }
+
+    def _letter_values(self):
+        """What the letter says, written and formatted in the recipient's language: the report's
+        values (its sentences are translated here, whole, rather than in pieces around the
+        figures)."""
+        self.ensure_one()
+        env = self.with_context(lang=self._recipient_lang()).env
+        contract, line = self.contract_id, self.line_id
+        figures = {
+            "lease": contract.name,
+            "sequence": line.sequence,
+            "lessee": contract.partner_id.name,
+            "due_date": format_date(env, line.due_date),
+            "amount": format_amount(env, line.amount_invoiced, self.currency_id),
+            "amount_due": format_amount(env, self.amount_due, self.currency_id),
+            "days_past_due": self.days_past_due,
+        }
+        guarantor = self.partner_id != contract.partner_id
+        return {
+            **figures,
+            "date": format_date(env, self.date),
+            "formal": self.level_id.days >= FORMAL_NOTICE_DAYS,
+            "company": self.company_id.name,
+            "subject": env._("Lease %(lease)s, instalment %(sequence)s", **figures),
+            "greeting": env._("Dear %(name)s,", name=self.partner_id.name),
+            "guarantor_note": guarantor
+            and env._(
+                "You stand as guarantor of the lease %(lease)s of %(lessee)s. We inform you that its lessee has "
+                "not paid the instalment below.",
+                **figures,
+            ),
+            "facts": env._(
+                "Our records show that the instalment below was due on %(due_date)s and is still unpaid: "
+                "%(amount_due)s remain due, %(days_past_due)s days past due.",
+                **figures,
+            ),
+            "request": env._(
+                "Penalty interest accrues on the unpaid amount for each day late. Please pay it without delay, or "
+                "contact us to agree how you will."
+            ),
+            "notice": env._(
+                "Failing payment within 8 days of this notice, we reserve the right to terminate the lease, to claim "
+                "everything owed under it and to take back the leased assets."
+            ),
+            "already_paid": env._(
+                "If you have paid it in the last few days, thank you, and please disregard this letter."
+            ),
         }
 
     # ------------------------------------------------------------------
