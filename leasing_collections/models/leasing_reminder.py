@@ -187,7 +187,7 @@ class LeasingReminder(models.Model):
         (``tools.reminders.levels_due``), each recipient of the level."""
         levels_by_company = defaultdict(list)
         for level in levels:
-            levels_by_company[level.company_id.id].append(level)
+            levels_by_company[level.company_id.id].append((level, level.days))
         window = before_due_window([(level.id, level.days) for level in levels], close_date)
         contracts.flush_model(["state", "partner_id", "user_id", "company_id"])
         self.env["leasing.schedule.line"].flush_model(
@@ -230,19 +230,10 @@ class LeasingReminder(models.Model):
         manager_partner = {user.id: user.partner_id.id for user in users}
         rows = []
         for line in lines:
-            company_levels = levels_by_company[line["company_id"]]
-            due = set(
-                levels_due(
-                    [(level, level.days) for level in company_levels],
-                    line["due_date"],
-                    close_date,
-                    line["days_past_due"],
-                    unpaid=True,
-                )
+            due = levels_due(
+                levels_by_company[line["company_id"]], line["due_date"], close_date, line["days_past_due"], unpaid=True
             )
-            for level in company_levels:
-                if level not in due:
-                    continue
+            for level in due:
                 recipients = []
                 if level.to_lessee:
                     recipients.append(line["partner_id"])

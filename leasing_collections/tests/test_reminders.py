@@ -264,6 +264,21 @@ class TestReminders(CollectionsCommon, SMSCase):
         self.assertEqual(len(before_due(contract)), 1)
         self.assertFalse(before_due(paid_ahead))
 
+    def test_copy_to_the_account_manager(self):
+        """The 15-day e-mail with a copy to the account manager, who is also the author of the
+        reminders in the chatter: both get it, each once."""
+        self.email_15.to_account_manager = True
+        contract = self._lease()
+        manager = contract.user_id.partner_id
+        manager.email = "manager@lessor.example.com"
+        self._invoice("2026-03-10")
+        self._close("2026-03-16")
+        emails = self._reminders(contract).filtered(lambda r: r.level_id == self.email_15)
+        self.assertEqual(emails.partner_id, self.lessee | manager)
+        for reminder in emails:
+            self.assertEqual(reminder.mail_id.recipient_ids, reminder.partner_id)
+            self.assertEqual(reminder.message_id.author_id, manager)
+
     def test_recipient_without_address_recorded_not_sent(self):
         """A lessee without e-mail or mobile: the e-mail and SMS are recorded as not sent, with the
         reason, in the chatter too; they are not tried again every day."""
