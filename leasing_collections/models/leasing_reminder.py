@@ -167,9 +167,10 @@ class LeasingReminder(models.Model):
         Each (instalment, level, recipient) is inserted first, with ``ON CONFLICT DO NOTHING``
         on its unique key: only the rows this transaction inserts are sent, and what they send
         (a queued e-mail or SMS, an activity, a PDF, a chatter message) is written in the same
-        transaction. Should it roll back, nothing is sent; should another transaction have
-        recorded the same reminder, this one waits for it, then sends nothing (or, under
-        Odoo's REPEATABLE READ, fails to serialize and leaves the lease to a later call)."""
+        transaction. Should it roll back, nothing is sent. Should another transaction record
+        the same reminder first, this one waits for it to end: when it commits, this one (under
+        Odoo's REPEATABLE READ) fails to serialize, and the close leaves the lease to a later
+        call, which finds the reminder sent; when it rolls back, this one sends it."""
         Level = self.env["leasing.reminder.level"]
         levels = Level.search([("company_id", "in", contracts.company_id.ids)])
         if not levels or not contracts:
@@ -342,17 +343,14 @@ class LeasingReminder(models.Model):
         mail queue (not sent during the close)."""
         subtype = self.env.ref("leasing_collections.mt_leasing_reminder")
         outcome, messages = {}, {}
-        sendable = self.browse()
-        for reminder in self:
-            if reminder.partner_id.email:
-                sendable |= reminder
-            else:
-                outcome[reminder] = {
-                    "state": "failed",
-                    "failure_reason": reminder._staff_env()._(
-                        "%(partner)s has no e-mail address.", partner=reminder.partner_id.display_name
-                    ),
-                }
+        sendable = self.filtered(lambda reminder: reminder.partner_id.email)
+        for reminder in self - sendable:
+            outcome[reminder] = {
+                "state": "failed",
+                "failure_reason": reminder._staff_env()._(
+                    "%(partner)s has no e-mail address.", partner=reminder.partner_id.display_name
+                ),
+            }
         groups = sendable.grouped(lambda reminder: (reminder.level_id.mail_template_id, reminder._recipient_lang()))
         for (template, lang), reminders in groups.items():
             res_ids = list(dict.fromkeys(reminder._template_res_id(template) for reminder in reminders))
@@ -392,17 +390,14 @@ class LeasingReminder(models.Model):
         Odoo's SMS queue: the templates rendered once for each (template, language)."""
         subtype = self.env.ref("leasing_collections.mt_leasing_reminder")
         outcome, messages = {}, {}
-        sendable = self.browse()
-        for reminder in self:
-            if reminder.partner_id.mobile or reminder.partner_id.phone:
-                sendable |= reminder
-            else:
-                outcome[reminder] = {
-                    "state": "failed",
-                    "failure_reason": reminder._staff_env()._(
-                        "%(partner)s has no mobile number.", partner=reminder.partner_id.display_name
-                    ),
-                }
+        sendable = self.filtered(lambda reminder: reminder.partner_id.mobile or reminder.partner_id.phone)
+        for reminder in self - sendable:
+            outcome[reminder] = {
+                "state": "failed",
+                "failure_reason": reminder._staff_env()._(
+                    "%(partner)s has no mobile number.", partner=reminder.partner_id.display_name
+                ),
+            }
         groups = sendable.grouped(lambda reminder: (reminder.level_id.sms_template_id, reminder._recipient_lang()))
         for (template, lang), reminders in groups.items():
             res_ids = list(dict.fromkeys(reminder._template_res_id(template) for reminder in reminders))
