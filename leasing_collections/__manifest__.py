@@ -16,6 +16,7 @@
         "data/mail_template_reminder_data.xml",
         "report/leasing_reminder_report.xml",
         "data/leasing_reminder_level_data.xml",
+        "data/ir_cron_reminder_data.xml",
         "views/leasing_contract_views.xml",
         "views/leasing_schedule_line_views.xml",
         "views/leasing_aging_bucket_views.xml",

@@ -4,6 +4,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, format_amount, format_date, mute_logger
 
 from ..tools.reminders import before_due_window, levels_due
@@ -13,7 +14,9 @@ _logger = logging.getLogger(__name__)
 
 # From this many days late, a letter is a formal notice (it warns of the lease's termination).
 FORMAL_NOTICE_DAYS = 30
-REMINDER_STATES = [("sent", "Sent"), ("failed", "Not Sent")]
+REMINDER_STATES = [("pending", "To Print"), ("sent", "Sent"), ("failed", "Not Sent")]
+# Letters a call of the printing cron prints (one transaction).
+LETTER_BATCH_SIZE = 50
 # The columns the close fills when it records the reminders due, in this order.
 INSERT_COLUMNS = (
     "line_id",
@@ -273,7 +276,8 @@ class LeasingReminder(models.Model):
                                               days_past_due, amount_due, date, run_id, state,
                                               create_uid, create_date, write_uid, write_date)
                 SELECT u.line_id, u.level_id, u.partner_id, u.contract_id, u.company_id, u.channel,
-                       u.days_past_due, u.amount_due, %(date)s, %(run)s, 'sent',
+                       u.days_past_due, u.amount_due, %(date)s, %(run)s,
+                       CASE WHEN u.channel = 'letter' THEN 'pending' ELSE 'sent' END,
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM unnest(%(lines)s::int[], %(levels)s::int[], %(partners)s::int[], %(contracts)s::int[],
                               %(companies)s::int[], %(channels)s::varchar[], %(dpds)s::int[], %(amounts)s::numeric[])
@@ -308,7 +312,9 @@ class LeasingReminder(models.Model):
         if "call" in by_channel:
             outcome.update(by_channel["call"]._schedule_calls(close_date))
         if "letter" in by_channel:
-            outcome.update(by_channel["letter"]._print_letters())
+            # Printing is slow (wkhtmltopdf): the letters are printed by their own cron, after
+            # the close, in batches, without holding the close's leases.
+            self.env.ref("leasing_collections.ir_cron_reminder_letters")._trigger()
         self._log_failures({reminder: values for reminder, values in outcome.items() if values.get("failure_reason")})
         self._store_outcome(outcome)
 
@@ -469,6 +475,44 @@ class LeasingReminder(models.Model):
             )
         self._log_notes(notes)
         return outcome
+
+    @api.model
+    def _cron_print_letters(self, batch_size=LETTER_BATCH_SIZE):
+        """Print the letters the close recorded (*To Print*), a batch per call, and report the
+        progress to Odoo's cron runner, which commits after each call and calls again while some
+        are left. The batch is locked (``FOR UPDATE SKIP LOCKED``): two workers never print the
+        same letter, and a letter printed is attached and marked sent in one transaction, so it
+        is attached once. Return the number of letters handled."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT id FROM leasing_reminder
+                         WHERE state = 'pending' AND channel = 'letter'
+                         ORDER BY id LIMIT %s
+                           FOR NO KEY UPDATE SKIP LOCKED
+                        """,
+                        batch_size,
+                    )
+                )
+                reminders = self.browse([row[0] for row in self.env.cr.fetchall()])
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # Printed by another worker since this transaction began: the next call sees them.
+            _logger.info("Reminder letters printed by another transaction meanwhile")
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return 0
+        if reminders:
+            outcome = reminders._print_letters()
+            for values in outcome.values():
+                values.setdefault("state", "sent")
+            reminders._log_failures(
+                {reminder: values for reminder, values in outcome.items() if values.get("failure_reason")}
+            )
+            reminders._store_outcome(outcome)
+        remaining = self.search_count([("state", "=", "pending"), ("channel", "=", "letter")])
+        self.env["ir.cron"]._notify_progress(done=len(reminders), remaining=remaining)
+        return len(reminders)
 
     def _print_letters(self):
         """Each reminder's letter (its level's report, in the recipient's language) as a PDF in

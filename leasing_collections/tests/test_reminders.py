@@ -42,6 +42,15 @@ class TestReminders(CollectionsCommon, SMSCase):
     def _lease(self, **values):
         return super()._lease(guarantor_ids=[(6, 0, self.guarantor.ids)], **values)
 
+    def _close(self, at, chunk_size=2, print_letters=True):
+        """The close of the day ``at``, then (``print_letters``) the letters it recorded, as
+        their cron prints them."""
+        run = super()._close(at, chunk_size=chunk_size)
+        if print_letters:
+            while self.env["leasing.reminder"]._cron_print_letters():
+                pass
+        return run
+
     def _reminders(self, contracts):
         reminders = self.env["leasing.reminder"].search([("contract_id", "in", contracts.ids)])
         return reminders.sorted(lambda r: (r.line_id.sequence, r.level_id.days, r.level_id.sequence, r.partner_id.id))
@@ -87,7 +96,7 @@ class TestReminders(CollectionsCommon, SMSCase):
         contract = self._lease()
         self._invoice("2026-03-25")
         with self.mockSMSGateway():
-            self._close("2026-03-30")
+            self._close("2026-03-30", print_letters=False)
             reminders = self._reminders(contract)
             self.assertEqual(
                 self._keys(contract),
@@ -101,6 +110,15 @@ class TestReminders(CollectionsCommon, SMSCase):
                     (2, self.before_3, self.lessee, date(2026, 3, 30)),
                 ],
             )
+            # The letters are left to their own cron, which the close triggered.
+            letters = reminders.filtered(lambda r: r.channel == "letter")
+            self.assertEqual(set(letters.mapped("state")), {"pending"})
+            self.assertFalse(letters.attachment_id)
+            cron = self.env.ref("leasing_collections.ir_cron_reminder_letters")
+            self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]))
+            self.assertEqual(self.env["leasing.reminder"]._cron_print_letters(batch_size=2), 2)
+            self.assertEqual(self.env["leasing.reminder"]._cron_print_letters(batch_size=2), 1)
+            self.assertEqual(self.env["leasing.reminder"]._cron_print_letters(batch_size=2), 0)
             self.assertEqual(set(reminders.mapped("state")), {"sent"})
             self.assertEqual(reminders[0].days_past_due, 30)
             self.assertEqual(reminders[0].amount_due, 3400.22)
@@ -142,7 +160,6 @@ class TestReminders(CollectionsCommon, SMSCase):
 
         # Letters: one per recipient, attached to the lease's chatter, ready to print; from 30
         # days late, a formal notice, which tells the guarantor whose lease it is.
-        letters = reminders.filtered(lambda r: r.channel == "letter")
         self.assertEqual(len(letters.attachment_id), 3)
         self.assertEqual(set(letters.attachment_id.mapped("res_model")), {"leasing.contract"})
         self.assertEqual(set(letters.attachment_id.mapped("res_id")), {contract.id})
