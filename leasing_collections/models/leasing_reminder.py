@@ -319,14 +319,23 @@ class LeasingReminder(models.Model):
         self._store_outcome(outcome)
 
     def _recipient_lang(self):
-        """The recipient's language (the company's, then the system's, when they have none)."""
+        """The recipient's language (the company's, then the system's, when theirs is not set or
+        no longer installed)."""
         self.ensure_one()
-        return self.partner_id.lang or self.company_id.partner_id.lang or self.env.lang or "en_US"
+        return self._installed_lang(self.partner_id.lang)
 
     def _staff_lang(self):
         """The language of what the lease's staff reads (its account manager's)."""
         self.ensure_one()
-        return self.contract_id.user_id.lang or self.company_id.partner_id.lang or self.env.lang or "en_US"
+        return self._installed_lang(self.contract_id.user_id.lang)
+
+    def _installed_lang(self, lang):
+        """``lang`` if it is installed, else the company's language, else the system's."""
+        installed = dict(self.env["res.lang"].get_installed())
+        for candidate in (lang, self.company_id.partner_id.lang, self.env.lang):
+            if candidate in installed:
+                return candidate
+        return "en_US"
 
     def _staff_env(self):
         """An environment in the language of the lease's staff."""

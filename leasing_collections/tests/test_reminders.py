@@ -205,6 +205,24 @@ class TestReminders(CollectionsCommon, SMSCase):
         self.assertIn("正式催告函", to_guarantor)
         self.assertIn("担保人", to_guarantor)
 
+    def test_language_no_longer_installed(self):
+        """A lessee whose language was uninstalled since: the reminders go out in the company's
+        language, the close is not held up."""
+        self.assertFalse(self.env["res.lang"].search([("code", "=", "fr_BE")]))
+        contract = self._lease()
+        self._invoice("2026-03-10")
+        self.env.cr.execute("UPDATE res_partner SET lang = 'fr_BE' WHERE id = %s", [self.lessee.id])
+        self.lessee.invalidate_recordset(["lang"])
+        self._close("2026-03-16")
+        reminders = self._reminders(contract)
+        self.assertEqual(reminders.level_id, self.sms_1 | self.call_7 | self.email_15 | self.letter_15)
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
+        email = reminders.filtered(lambda r: r.level_id == self.email_15)
+        self.assertIn("is overdue", email.mail_id.subject)
+        self.assertIn(
+            "Payment Reminder", reminders.filtered(lambda r: r.channel == "letter").attachment_id.raw.decode()
+        )
+
     def test_catch_up_after_ten_days_of_downtime(self):
         """Closed on March 5 (instalment 1 is 5 days late: the SMS), then no close for ten days.
         The close of March 16 sends the levels reached meanwhile (7 days: the call; 15 days: the
