@@ -17,6 +17,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.addons.base.models.ir_cron import CompletionStatus
 from odoo.addons.leasing_collections.models.leasing_contract import LeasingContract
 from odoo.modules.registry import Registry
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
@@ -247,3 +248,76 @@ class TestCloseConcurrency(BaseCase):
             line = env["leasing.contract"].browse(contract_ids[0]).schedule_line_ids[0]
             self.assertEqual(line.days_past_due, 0)
             self.assertGreater(line.penalty_accrued, 0)
+
+    # ------------------------------------------------------------------
+    # Reminders: one per instalment, level and recipient, whoever closes
+    # ------------------------------------------------------------------
+    def _reminder_keys(self, env, contract_ids):
+        """(instalment, level, recipient) of each reminder of these leases, as ``env`` sees it."""
+        env.cr.execute(
+            "SELECT line_id, level_id, partner_id FROM leasing_reminder WHERE contract_id IN %s"
+            " ORDER BY line_id, level_id, partner_id",
+            (tuple(contract_ids),),
+        )
+        return [tuple(row) for row in env.cr.fetchall()]
+
+    def _expected_reminders(self, contract_ids):
+        """The reminders one worker alone sends for these leases, now (rolled back)."""
+        with self._other_transaction() as env:
+            company = env["res.company"].browse(self.company_id)
+            today = fields.Date.context_today(env["leasing.contract"])
+            env["leasing.close.run"]._create_manual(company, today)._run_all(100)
+            return self._reminder_keys(env, contract_ids)
+
+    def test_two_workers_send_one_reminder_per_level(self):
+        """Two workers close the day's leases at once (the second holds a chunk while the cron
+        closes the rest): each lease's instalments get each level due once per recipient, the
+        reminders one worker alone sends, none twice."""
+        contract_ids = self._leases(6)
+        expected = self._expected_reminders(contract_ids)
+        # About 40 days late: the SMS, the call, the 15-day e-mail and letter, the 30-day letter
+        # for the first instalment, and for the second (10 days late) the SMS and the call.
+        self.assertEqual(len(expected), 6 * 7)
+        with self._env() as env:
+            company = env["res.company"].browse(self.company_id)
+            self.assertEqual(env["leasing.contract"]._cron_collections_close(CHUNK_SIZE, company), CHUNK_SIZE)
+        with self._other_transaction(commit=True) as other:
+            self.assertEqual(self._run(other)._close_next_chunk(CHUNK_SIZE), (CHUNK_SIZE, 0))
+            status, calls = self._run_cron()
+            self.assertEqual((status, calls), (CompletionStatus.FULLY_DONE, [(2, 2), (0, 0)]))
+        self._run_cron()
+        # Both again, now that the day's close is done: by hand, then the cron.
+        with self._env() as env:
+            company = env["res.company"].browse(self.company_id)
+            today = fields.Date.context_today(env["leasing.contract"])
+            env["leasing.close.run"]._create_manual(company, today)._run_all(100)
+        self._run_cron()
+        with self._env() as env:
+            self.assertEqual(self._reminder_keys(env, contract_ids), expected)
+
+    def test_reminder_recorded_by_another_transaction_is_not_sent_again(self):
+        """The unique key, under two transactions: one records and sends the day's reminders and
+        commits while the other, begun before, is about to send the same: the latter fails to
+        serialize (the close leaves such a lease to a later call) and sends nothing; a new
+        transaction finds nothing left to send."""
+        contract_ids = self._leases(2)
+        self._run_cron()
+        with self._env() as env:
+            expected = self._reminder_keys(env, contract_ids)
+            self.assertEqual(len(expected), 2 * 7)
+            # The figures of the close stay; its reminders are as if not sent yet.
+            env.cr.execute("DELETE FROM leasing_reminder WHERE contract_id IN %s", (tuple(contract_ids),))
+        with self._other_transaction() as late:
+            late.cr.execute("SELECT 1")  # its snapshot
+            with self._env() as env:
+                contracts = env["leasing.contract"].browse(contract_ids)
+                today = fields.Date.context_today(contracts)
+                sent = env["leasing.reminder"]._send_due(contracts, today)
+                self.assertEqual(len(sent), len(expected))
+            contracts = late["leasing.contract"].browse(contract_ids)
+            with self.assertRaises(PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                late["leasing.reminder"]._send_due(contracts, fields.Date.context_today(contracts))
+        with self._env() as env:
+            contracts = env["leasing.contract"].browse(contract_ids)
+            self.assertFalse(env["leasing.reminder"]._send_due(contracts, fields.Date.context_today(contracts)))
+            self.assertEqual(self._reminder_keys(env, contract_ids), expected)

@@ -10,6 +10,8 @@ from . import (
     leasing_credit_review,
     leasing_penalty_waiver,
     leasing_plan,
+    leasing_reminder,
+    leasing_reminder_level,
     leasing_schedule_line,
     mail_activity,
     res_company,

@@ -284,6 +284,7 @@ class LeasingContract(models.Model):
         self._collections_write_figures(run, figures)
         self._collections_rate_and_warn(run, contracts, figures, payments)
         errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
+        self.browse(list(figures))._collections_send_reminders(run)
         return self._collections_stats(run, figures, contracts), errors
 
     def _collections_refresh_overdue(self, close_date):
@@ -1141,3 +1142,27 @@ class LeasingContract(models.Model):
         )
         if activities_sudo:
             activities_sudo.action_feedback(feedback=self.env._("The lease is current again."))
+
+    # Reminders
+    # ------------------------------------------------------------------
+    reminder_count = fields.Integer(compute="_compute_reminder_count", string="Reminders")
+
+    def _compute_reminder_count(self):
+        # The reminders of a lease the user reads, counted whatever their rights on the reminders
+        # themselves (the collectors').
+        reminders_sudo = self.env["leasing.reminder"].sudo()
+        counts = dict(reminders_sudo._read_group([("contract_id", "in", self.ids)], ["contract_id"], ["__count"]))
+        for contract in self:
+            contract.reminder_count = counts.get(contract, 0)
+
+    def action_view_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_collections.action_leasing_reminder")
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def _collections_send_reminders(self, run):
+        """The close's step: the reminders due on the run's date for these leases, each level sent
+        once per instalment and recipient (``leasing.reminder._send_due``)."""
+        return self.env["leasing.reminder"]._send_due(self, run.date, run)

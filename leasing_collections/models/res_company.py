@@ -50,6 +50,8 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         # Each company ages its own leases: it starts with the default buckets.
         self.env["leasing.aging.bucket"]._create_defaults(companies)
+        # And the default reminder levels.
+        self.env["leasing.reminder.level"]._create_defaults(companies)
         return companies
 
     @api.model

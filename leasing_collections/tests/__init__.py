@@ -7,4 +7,5 @@ from . import (
     test_debt_statement,
     test_penalty_billing,
     test_rating,
+    test_reminders,
 )
