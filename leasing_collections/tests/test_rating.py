@@ -26,8 +26,13 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
 
     def _warnings(self, contracts):
         """The open risk warnings of ``contracts``, as (lease, reason) pairs, sorted."""
+        # The reminders' call tasks are activities of the leases too: a warning is one with a reason.
         activities = self.env["mail.activity"].search(
-            [("res_model", "=", "leasing.contract"), ("res_id", "in", contracts.ids)]
+            [
+                ("res_model", "=", "leasing.contract"),
+                ("res_id", "in", contracts.ids),
+                ("leasing_risk_reason", "!=", False),
+            ]
         )
         self.assertTrue(all(activity.activity_type_id == self.risk_type for activity in activities))
         return sorted((activity.res_id, activity.leasing_risk_reason) for activity in activities)
@@ -137,7 +142,11 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self._invoice("2026-03-05")
         self._close("2026-03-10")
         activity = self.env["mail.activity"].search(
-            [("res_model", "=", "leasing.contract"), ("res_id", "=", contract.id)]
+            [
+                ("res_model", "=", "leasing.contract"),
+                ("res_id", "=", contract.id),
+                ("activity_type_id", "=", self.risk_type.id),
+            ]
         )
         self.assertRecordValues(
             activity,
@@ -176,7 +185,11 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self._invoice("2026-03-05")
         self._close("2026-03-10")
         activity = self.env["mail.activity"].search(
-            [("res_model", "=", "leasing.contract"), ("res_id", "=", contract.id)]
+            [
+                ("res_model", "=", "leasing.contract"),
+                ("res_id", "=", contract.id),
+                ("activity_type_id", "=", self.risk_type.id),
+            ]
         )
         self.assertEqual(activity.summary, "En riesgo: peor tramo de antigüedad")
         self.assertIn(f"{contract.name} ha pasado de Al día a ", activity.note)
@@ -189,7 +202,11 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self._invoice("2026-03-05")
         self._close("2026-03-10")
         self.env["mail.activity"].search(
-            [("res_id", "=", contract.id), ("res_model", "=", "leasing.contract")]
+            [
+                ("res_id", "=", contract.id),
+                ("res_model", "=", "leasing.contract"),
+                ("activity_type_id", "=", self.risk_type.id),
+            ]
         ).with_user(self.seller).action_feedback(feedback="Called the lessee")
         self.assertFalse(self._warnings(contract))
         self._close("2026-03-20")  # still 1-30: nothing new
@@ -261,7 +278,9 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self.risk_type.default_user_id = supervisor
         self._invoice("2026-03-25")
         self._close("2026-04-05")
-        activities = self.env["mail.activity"].search([("res_id", "in", (contract | other).ids)])
+        activities = self.env["mail.activity"].search(
+            [("res_id", "in", (contract | other).ids), ("activity_type_id", "=", self.risk_type.id)]
+        )
         self.assertEqual(activities.user_id, supervisor)
         self.assertEqual(len(activities), 4)  # 31-60 and rating B -> C, for each lease
 
@@ -270,7 +289,11 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self._invoice("2026-03-05")
         self._close("2026-03-10")
         activity = self.env["mail.activity"].search(
-            [("res_id", "=", contract.id), ("res_model", "=", "leasing.contract")]
+            [
+                ("res_id", "=", contract.id),
+                ("res_model", "=", "leasing.contract"),
+                ("activity_type_id", "=", self.risk_type.id),
+            ]
         )
         duplicate = {
             "activity_type_id": self.risk_type.id,
