@@ -93,7 +93,6 @@ class TestDebtStatement(CollectionsCommon):
                 {
                     # The penalty invoice, a line of its own: its penalty is counted here only.
                     "label": f"Penalty Interest Invoice {self.penalty_invoice.name}",
-                    "schedule_line_id": False,
                     "status": "paid",
                     "amount": 48.50,
                     "amount_paid": 48.50,
@@ -102,6 +101,7 @@ class TestDebtStatement(CollectionsCommon):
                     "days_past_due": 0,
                     "penalty_accrued": 0.0,
                     "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
                     "penalty_due": 0.0,
                 },
                 {
@@ -113,10 +113,13 @@ class TestDebtStatement(CollectionsCommon):
                     "last_payment_date": False,
                     "days_past_due": 0,
                     "penalty_accrued": 0.0,
+                    "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
                     "penalty_due": 0.0,
                 },
             ],
         )
+        self.assertEqual(statement.line_ids.mapped("schedule_line_id"), self.contract.schedule_line_ids)
         self.assertRecordValues(
             statement.payment_ids,
             [
@@ -350,19 +353,44 @@ class TestDebtStatement(CollectionsCommon):
         self.assertRecordValues(
             statement.line_ids,
             [
-                {"label": "1", "status": "overdue", "amount_unpaid": 1000.0, "penalty_invoiced": 23.0},
-                {"label": "2", "status": "overdue", "amount_unpaid": 3400.22, "penalty_invoiced": 17.0},
+                {
+                    "label": "1",
+                    "status": "overdue",
+                    "amount_paid": 2400.22,
+                    "amount_unpaid": 1000.0,
+                    "penalty_invoiced": 23.0,
+                    "penalty_waived": 8.50,
+                },
+                {
+                    "label": "2",
+                    "status": "overdue",
+                    "amount_paid": 0.0,
+                    "amount_unpaid": 3400.22,
+                    "penalty_invoiced": 17.0,
+                    "penalty_waived": 0.0,
+                },
                 {
                     "label": f"Penalty Interest Invoice {self.penalty_invoice.name}",
                     "status": "partial",
-                    "amount": 48.50,
                     "amount_paid": 23.50,
                     "amount_unpaid": 25.0,
-                    "last_payment_date": date(2026, 4, 10),
-                    "days_past_due": 0,
+                    "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
                 },
-                {"label": "3", "status": "scheduled", "amount_unpaid": 3400.23},
+                {
+                    "label": "3",
+                    "status": "scheduled",
+                    "amount_paid": 0.0,
+                    "amount_unpaid": 3400.23,
+                    "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
+                },
             ],
+        )
+        penalty_row = statement.line_ids[2]
+        self.assertEqual(
+            (penalty_row.amount, penalty_row.last_payment_date, penalty_row.days_past_due),
+            (48.50, date(2026, 4, 10), 0),
         )
         self.assertRecordValues(
             schedule[0],
