@@ -18,8 +18,19 @@ class TestDebtStatement(CollectionsCommon):
 
     Instalments 1 and 2 are invoiced on their due dates; instalment 1 is paid 1,000.00 on March 2
     and 1,400.22 on March 16 (1,000.00 of it left), instalment 2 is unpaid; the lessee also pays
-    250.00 on account on April 5, allocated to nothing. The close of April 10 accrues the penalty
-    of 31.50 and 17.00 (worked out in ``test_close``)."""
+    250.00 on account on April 5. The close of April 10 accrues the penalty of 31.50 (instalment
+    1: 1,000.00 x 0.05 % x 41 days... capped as ``test_close`` works out) and 17.00 (instalment 2)
+    and bills both on one penalty invoice of 48.50, dated and due April 10 (the plan's billing
+    day is the 10th). That invoice takes the lessee's balance, penalties first (the default
+    payment order): 48.50 pays it in full, the other 201.50 goes to the oldest rent, instalment
+    1, which is left owing 1,000.00 - 201.50 = 798.50 (paid 2,400.22 + 201.50 = 2,601.72). The
+    partial reconciliations count from their later date: April 5 on the instalment (the payment's
+    date), April 10 on the penalty invoice (its own date).
+
+    So on April 10: overdue 798.50 + 3,400.22 = 4,198.72 (the ledger's 1,000.00 + 3,400.22 +
+    48.50 - 250.00), penalty not yet invoiced 0.00 (31.50 and 17.00 are invoiced), not yet
+    invoiced 3,400.23 (instalment 3), total owed 4,198.72 + 3,400.23 = 7,598.95, nothing left on
+    account. Before the billing the total was 7,848.95 with 250.00 on account: the same debt."""
 
     USER_PREFIX = "statement"
 
@@ -32,6 +43,14 @@ class TestDebtStatement(CollectionsCommon):
         self.paid_2 = self._pay(self.first, amount=1400.22, payment_date="2026-03-16")
         self.on_account = self._pay_on_account(self.lessee, 250.0, "2026-04-05")
         self._close("2026-04-10")
+        self.penalty_invoice = self.env["account.move"].search(
+            [
+                ("leasing_contract_id", "=", self.contract.id),
+                ("leasing_move_kind", "=", "penalty"),
+                ("move_type", "=", "out_invoice"),
+            ]
+        )
+        self.assertEqual(self.penalty_invoice.amount_total, 48.50)
 
     def _statement(self, **values):
         return self.env["leasing.debt.statement"].create({"contract_id": self.contract.id, **values})
@@ -49,12 +68,14 @@ class TestDebtStatement(CollectionsCommon):
                     "label": "1",
                     "status": "overdue",
                     "amount": 3400.22,
-                    "amount_paid": 2400.22,
-                    "amount_unpaid": 1000.0,
-                    "last_payment_date": date(2026, 3, 16),
+                    "amount_paid": 2601.72,
+                    "amount_unpaid": 798.50,
+                    "last_payment_date": date(2026, 4, 5),
                     "days_past_due": 41,
                     "penalty_accrued": 31.50,
-                    "penalty_due": 31.50,
+                    "penalty_invoiced": 31.50,
+                    "penalty_waived": 0.0,
+                    "penalty_due": 0.0,
                 },
                 {
                     "label": "2",
@@ -65,7 +86,23 @@ class TestDebtStatement(CollectionsCommon):
                     "last_payment_date": False,
                     "days_past_due": 10,
                     "penalty_accrued": 17.00,
-                    "penalty_due": 17.00,
+                    "penalty_invoiced": 17.00,
+                    "penalty_waived": 0.0,
+                    "penalty_due": 0.0,
+                },
+                {
+                    # The penalty invoice, a line of its own: its penalty is counted here only.
+                    "label": f"Penalty Interest Invoice {self.penalty_invoice.name}",
+                    "status": "paid",
+                    "amount": 48.50,
+                    "amount_paid": 48.50,
+                    "amount_unpaid": 0.0,
+                    "last_payment_date": date(2026, 4, 10),
+                    "days_past_due": 0,
+                    "penalty_accrued": 0.0,
+                    "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
+                    "penalty_due": 0.0,
                 },
                 {
                     "label": "3",
@@ -76,28 +113,38 @@ class TestDebtStatement(CollectionsCommon):
                     "last_payment_date": False,
                     "days_past_due": 0,
                     "penalty_accrued": 0.0,
+                    "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
                     "penalty_due": 0.0,
                 },
             ],
         )
+        self.assertEqual(statement.line_ids.mapped("schedule_line_id"), self.contract.schedule_line_ids)
         self.assertRecordValues(
             statement.payment_ids,
             [
                 {"date": date(2026, 3, 2), "kind": "payment", "amount": 1000.0},
                 {"date": date(2026, 3, 16), "kind": "payment", "amount": 1400.22},
+                # 48.50 to the penalty invoice and 201.50 to instalment 1.
+                {"date": date(2026, 4, 5), "kind": "payment", "amount": 250.0},
             ],
         )
-        self.assertEqual(statement.payment_ids.mapped("reference"), (self.paid_1 | self.paid_2).move_id.mapped("name"))
+        self.assertEqual(
+            statement.payment_ids.mapped("reference"),
+            (self.paid_1 | self.paid_2 | self.on_account).move_id.mapped("name"),
+        )
         self.assertRecordValues(
             statement,
             [
                 {
-                    "amount_overdue": 4400.22,
+                    "amount_overdue": 4198.72,
                     "amount_not_due": 0.0,
                     "amount_not_invoiced": 3400.23,
-                    "penalty_due": 48.50,
-                    "amount_total": 7848.95,
-                    "customer_balance": 250.0,
+                    "penalty_due": 0.0,
+                    "penalty_invoiced": 48.50,
+                    "penalty_waived": 0.0,
+                    "amount_total": 7598.95,
+                    "customer_balance": 0.0,
                     "deposit_held": 0.0,
                     "close_date": date(2026, 4, 10),
                 }
@@ -112,6 +159,7 @@ class TestDebtStatement(CollectionsCommon):
         self.assertEqual(statement.deposit_held, contract.deposit_held)
         self.assertEqual(statement.penalty_due, sum(contract.schedule_line_ids.mapped("penalty_due")))
         self.assertEqual(statement.penalty_due, contract.penalty_due)
+        self.assertEqual(statement.penalty_invoiced, sum(contract.schedule_line_ids.mapped("penalty_invoiced")))
         # The payoff: the early payoff wizard's quote for the same date.
         wizard = self.env["leasing.payoff.wizard"].create({"contract_id": contract.id, "payoff_date": "2026-04-10"})
         self.assertFalse(wizard.warning)
@@ -121,8 +169,9 @@ class TestDebtStatement(CollectionsCommon):
 
     @freeze_time("2026-04-10")
     def test_paid_off_lease_still_equals_the_ledger(self):
-        """Paid off on April 10: instalment 3 is cancelled and left out, the settlement invoice is
-        a line of its own, not yet overdue on its due date; what is owed is still the ledger's."""
+        """Paid off on April 10: instalment 3 is cancelled and left out, the penalty invoice and the
+        settlement invoice are lines of their own (in that order, both dated April 10), the
+        settlement not yet overdue on its due date; what is owed is still the ledger's."""
         wizard = self.env["leasing.payoff.wizard"].create(
             {"contract_id": self.contract.id, "payoff_date": "2026-04-10"}
         )
@@ -130,13 +179,23 @@ class TestDebtStatement(CollectionsCommon):
         settlement = self.contract.payoff_invoice_id
         self.assertTrue(settlement)
         statement = self._statement()
-        self.assertEqual(statement.line_ids.mapped("label"), ["1", "2", f"Early Payoff Invoice {settlement.name}"])
-        self.assertEqual(statement.line_ids[-1:].status, "invoiced")
+        self.assertEqual(
+            statement.line_ids.mapped("label"),
+            [
+                "1",
+                "2",
+                f"Penalty Interest Invoice {self.penalty_invoice.name}",
+                f"Early Payoff Invoice {settlement.name}",
+            ],
+        )
+        self.assertEqual(statement.line_ids.mapped("status"), ["overdue", "overdue", "paid", "invoiced"])
         self.assertEqual(statement.amount_not_due, settlement.amount_residual)
         self.assertEqual(statement.amount_not_invoiced, 0.0)
         self.contract.invalidate_recordset()
         self.assertEqual(statement.amount_overdue + statement.amount_not_due, self.contract.amount_due)
-        self.assertEqual(statement.amount_overdue, 4400.22)
+        self.assertEqual(statement.amount_overdue, 4198.72)
+        # The penalty billed on April 10 is not billed again by the settlement, nor counted twice.
+        self.assertEqual((statement.penalty_due, statement.penalty_invoiced), (0.0, 48.50))
         self.assertFalse(statement.payoff_amount)
         self.assertIn("already paid off", statement.payoff_note)
 
@@ -144,7 +203,8 @@ class TestDebtStatement(CollectionsCommon):
     def test_backdated_statement_reads_the_ledger_of_its_day(self):
         """On March 10 instalment 1 (invoiced Feb 28) had 1,000.00 paid, 2,400.22 left, 10 days
         past due; instalment 2's invoice (dated March 31) and the payments since were not in the
-        ledger yet."""
+        ledger yet, nor the penalty invoice of April 10 (no line of it) and the 201.50 of the
+        payment on account (counted from April 5)."""
         statement = self._statement(date="2026-03-10")
         self.assertRecordValues(
             statement.line_ids,
@@ -173,15 +233,16 @@ class TestDebtStatement(CollectionsCommon):
 
     @freeze_time("2026-04-10")
     def test_every_lease_of_the_lessee(self):
-        """A second lease of the lessee, its two invoices paid in full (its first invoice, posted
-        on April 10, takes the 250.00 paid on account first): the lessee's statement covers both,
-        its totals are the sums of the two leases'."""
+        """A second lease of the lessee, its two invoices paid in full (the 250.00 paid on account
+        went to the first lease's penalty invoice and instalment 1 at the close, before them): the
+        lessee's statement covers both, its totals are the sums of the two leases': overdue and
+        penalty are the first lease's, not yet invoiced 3,400.23 + 3,400.23."""
         other = self._lease()
         self._invoice("2026-04-10")
         self._pay(self._installment_invoices(other)[:2])
         statement = self.env["leasing.debt.statement"].create({"partner_id": self.lessee.id})
         self.assertEqual(statement.contract_ids, self.contract | other)
-        self.assertEqual(len(statement.line_ids), 6)
+        self.assertEqual(len(statement.line_ids), 7)
         self.assertEqual(
             statement.line_ids.filtered(lambda line: line.contract_id == other).mapped("status"),
             ["paid", "paid", "scheduled"],
@@ -190,16 +251,19 @@ class TestDebtStatement(CollectionsCommon):
             statement,
             [
                 {
-                    "amount_overdue": 4400.22,
+                    "amount_overdue": 4198.72,
                     "amount_not_invoiced": 6800.46,
-                    "penalty_due": 48.50,
+                    "penalty_due": 0.0,
+                    "penalty_invoiced": 48.50,
                     "customer_balance": 0.0,
                 }
             ],
         )
         applied = statement.payment_ids.filtered(lambda payment: payment.contract_id == other)
         self.assertEqual(sum(applied.mapped("amount")), 6800.44)
-        self.assertIn(self.on_account.move_id.name, applied.mapped("reference"))
+        self.assertNotIn(self.on_account.move_id.name, applied.mapped("reference"))
+        first = statement.payment_ids.filtered(lambda payment: payment.contract_id == self.contract)
+        self.assertEqual(first.filtered(lambda p: p.reference == self.on_account.move_id.name).amount, 250.0)
         single = self.env["leasing.debt.statement"].create({"partner_id": self.lessee.id, "contract_id": other.id})
         self.assertEqual(single.contract_ids, other)
         self.assertEqual(single.amount_overdue, 0.0)
@@ -219,38 +283,160 @@ class TestDebtStatement(CollectionsCommon):
             self.assertEqual(form.amount_total, 0.0)
             form.date = date(2026, 4, 10)
             self.assertFalse(form.error)
-            self.assertEqual(form.amount_total, 7848.95)
+            self.assertEqual(form.amount_total, 7598.95)
 
     @freeze_time("2026-04-10")
     def test_pdf_renders_its_figures(self):
+        """The schedule has the penalty invoice as a row of its own (no penalty columns: those are
+        the instalments'), the totals say what is invoiced of the penalty without adding it."""
         statement = self._statement()
         content, report_type = self.env["ir.actions.report"]._render_qweb_html(REPORT, statement.ids)
         self.assertEqual(report_type, "html")
         doc = html.fromstring(content)
         rows = doc.xpath("//table[@name='schedule']/tbody/tr")
-        self.assertEqual(len(rows), 3)
+        self.assertEqual(len(rows), 4)
         first = " ".join(rows[0].text_content().split())
-        for figure in ("Overdue", "3,400.22", "2,400.22", "41", "31.50"):
+        for figure in ("Overdue", "3,400.22", "2,601.72", "41", "31.50"):
             self.assertIn(figure, first)
-        totals = " ".join(doc.xpath(f"//table[@name='totals_{self.contract.id}']")[0].text_content().split())
-        for figure in ("4,400.22", "48.50", "3,400.23", "7,848.95"):
-            self.assertIn(figure, totals)
+        # Something of the penalty was invoiced: its billing columns are shown.
+        headers = [" ".join(th.text_content().split()) for th in doc.xpath("//table[@name='schedule']/thead//th")]
+        self.assertEqual(headers[-4:], ["Penalty accrued", "Penalty invoiced", "Penalty waived", "Penalty due"])
+        cells = [" ".join(td.text_content().split()) for td in rows[0]]
+        self.assertEqual(cells[-4:], ["31.50", "31.50", "0.00", "0.00"])
+        cells = [" ".join(td.text_content().split()) for td in rows[2]]
+        self.assertEqual(cells[0], f"Penalty Interest Invoice {self.penalty_invoice.name}")
+        self.assertEqual(cells[2:5], ["Paid", "48.50", "48.50"])
+        self.assertEqual(cells[-4:], ["", "", "", ""])
+        totals = doc.xpath(f"//table[@name='totals_{self.contract.id}']")[0]
+        text = " ".join(totals.text_content().split())
+        for figure in ("4,198.72", "3,400.23", "7,598.95"):
+            self.assertIn(figure, text)
+        invoiced = " ".join(totals.xpath(".//tr[@name='penalty_invoiced']")[0].text_content().split())
+        self.assertIn("in the invoices above", invoiced)
+        self.assertIn("48.50", invoiced)
+        self.assertFalse(totals.xpath(".//tr[@name='penalty_waived']"))
         payoff = " ".join(doc.xpath(f"//p[@name='payoff_{self.contract.id}']")[0].text_content().split())
         self.assertIn(f"{statement.payoff_amount:,.2f}", payoff)
-        self.assertIn("250.00", doc.xpath("//p[@name='customer_balance']")[0].text_content())
-        self.assertEqual(len(doc.xpath("//table[@name='payments']/tbody/tr")), 2)
-        # Nothing invoiced or waived of the penalty: no column for them, so the schedule fits.
+        self.assertIn("0.00", doc.xpath("//p[@name='customer_balance']")[0].text_content())
+        self.assertEqual(len(doc.xpath("//table[@name='payments']/tbody/tr")), 3)
+        # A lease with nothing invoiced or waived of the penalty: no column for them, so the
+        # schedule fits.
+        other = self._lease()
+        content, _type = self.env["ir.actions.report"]._render_qweb_html(
+            REPORT, self._statement(contract_id=other.id).ids
+        )
+        doc = html.fromstring(content)
         headers = [" ".join(th.text_content().split()) for th in doc.xpath("//table[@name='schedule']/thead//th")]
         self.assertNotIn("Penalty waived", headers)
         self.assertEqual(len(headers), 9)
-        # Once the lessee was billed part of it (as the billing does, as the system): both shown.
-        self.contract.schedule_line_ids.sorted("sequence")[:1].sudo().write({"penalty_invoiced": 31.50})
-        content, _type = self.env["ir.actions.report"]._render_qweb_html(REPORT, self._statement().ids)
+
+    @freeze_time("2026-04-10")
+    def test_penalty_invoice_partly_paid_and_waived(self):
+        """The 250.00 on account taken back from the invoices (unreconciled), 8.50 of instalment
+        1's invoiced penalty waived (a credit note of 8.50 set against the open penalty invoice)
+        and 15.00 paid on the penalty invoice: of its 48.50, 23.50 is paid (8.50 + 15.00) and
+        25.00 unpaid, "Partially Paid" on its due date, so not yet due.
+
+        Instalment 1 owes 1,000.00 again, instalment 2 3,400.22: overdue 4,400.22. Penalty of
+        instalment 1: accrued 31.50 = invoiced 31.50 - 8.50 = 23.00 + waived 8.50 + due 0.00;
+        instalment 2: 17.00 invoiced. Penalty invoiced 23.00 + 17.00 = 40.00, waived 8.50, due
+        0.00. Total owed 4,400.22 + 25.00 + 3,400.23 = 7,825.45, i.e. the ledger's 4,425.22 due
+        plus instalment 3; 250.00 back on account."""
+        self.on_account.move_id.line_ids.remove_move_reconcile()
+        schedule = self.contract.schedule_line_ids.sorted("sequence")
+        waiver = schedule[0]._leasing_waive_penalty(8.50, "Goodwill")
+        self.assertEqual(waiver.amount_credited, 8.50)
+        self.assertEqual(self.penalty_invoice.amount_residual, 40.0)
+        partial = self._pay(self.penalty_invoice, amount=15.0, payment_date="2026-04-10")
+        self.assertEqual(self.penalty_invoice.amount_residual, 25.0)
+        statement = self._statement()
+        self.assertRecordValues(
+            statement.line_ids,
+            [
+                {
+                    "label": "1",
+                    "status": "overdue",
+                    "amount_paid": 2400.22,
+                    "amount_unpaid": 1000.0,
+                    "penalty_invoiced": 23.0,
+                    "penalty_waived": 8.50,
+                },
+                {
+                    "label": "2",
+                    "status": "overdue",
+                    "amount_paid": 0.0,
+                    "amount_unpaid": 3400.22,
+                    "penalty_invoiced": 17.0,
+                    "penalty_waived": 0.0,
+                },
+                {
+                    "label": f"Penalty Interest Invoice {self.penalty_invoice.name}",
+                    "status": "partial",
+                    "amount_paid": 23.50,
+                    "amount_unpaid": 25.0,
+                    "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
+                },
+                {
+                    "label": "3",
+                    "status": "scheduled",
+                    "amount_paid": 0.0,
+                    "amount_unpaid": 3400.23,
+                    "penalty_invoiced": 0.0,
+                    "penalty_waived": 0.0,
+                },
+            ],
+        )
+        penalty_row = statement.line_ids[2]
+        self.assertEqual(
+            (penalty_row.amount, penalty_row.last_payment_date, penalty_row.days_past_due),
+            (48.50, date(2026, 4, 10), 0),
+        )
+        self.assertRecordValues(
+            schedule[0],
+            [{"penalty_accrued": 31.50, "penalty_invoiced": 23.0, "penalty_waived": 8.50, "penalty_due": 0.0}],
+        )
+        self.assertRecordValues(
+            statement,
+            [
+                {
+                    "amount_overdue": 4400.22,
+                    "amount_not_due": 25.0,
+                    "amount_not_invoiced": 3400.23,
+                    "penalty_due": 0.0,
+                    "penalty_invoiced": 40.0,
+                    "penalty_waived": 8.50,
+                    "amount_total": 7825.45,
+                    "customer_balance": 250.0,
+                }
+            ],
+        )
+        self.assertEqual(
+            sorted(statement.payment_ids.mapped(lambda p: (p.reference, p.kind, p.amount)))[-2:],
+            sorted(
+                [
+                    (waiver.credit_note_id.name, "refund", 8.50),
+                    (partial.move_id.name, "payment", 15.0),
+                ]
+            ),
+        )
+        self.contract.invalidate_recordset()
+        self.assertEqual(statement.amount_overdue + statement.amount_not_due, self.contract.amount_due)
+        self.assertEqual(statement.customer_balance, self.contract.customer_balance)
+        wizard = self.env["leasing.payoff.wizard"].create(
+            {"contract_id": self.contract.id, "payoff_date": "2026-04-10"}
+        )
+        self.assertEqual(statement.payoff_amount, wizard.amount_total)
+        # The PDF: the invoice's row and both penalty figures beside the totals.
+        content, _type = self.env["ir.actions.report"]._render_qweb_html(REPORT, statement.ids)
         doc = html.fromstring(content)
-        headers = [" ".join(th.text_content().split()) for th in doc.xpath("//table[@name='schedule']/thead//th")]
-        self.assertEqual(headers[-4:], ["Penalty accrued", "Penalty invoiced", "Penalty waived", "Penalty due"])
-        cells = [" ".join(td.text_content().split()) for td in doc.xpath("//table[@name='schedule']/tbody/tr")[0]]
-        self.assertEqual(cells[-4:], ["31.50", "31.50", "0.00", "0.00"])
+        row = " ".join(doc.xpath("//table[@name='schedule']/tbody/tr")[2].text_content().split())
+        for figure in ("Penalty Interest Invoice", "Partially Paid", "48.50", "23.50"):
+            self.assertIn(figure, row)
+        totals = doc.xpath(f"//table[@name='totals_{self.contract.id}']")[0]
+        self.assertIn("40.00", totals.xpath(".//tr[@name='penalty_invoiced']")[0].text_content())
+        self.assertIn("8.50", totals.xpath(".//tr[@name='penalty_waived']")[0].text_content())
+        self.assertIn("7,825.45", totals.text_content())
 
     @freeze_time("2026-04-10")
     def test_send_by_email_with_the_template(self):
@@ -282,10 +468,10 @@ class TestDebtStatement(CollectionsCommon):
         collector = new_test_user(self.env, "statement_collector", groups=COLLECTOR, company_id=self.company.id)
         Statement = self.env["leasing.debt.statement"].with_user(collector)
         statement = Statement.create({"contract_id": self.contract.id})
-        self.assertEqual(statement.amount_total, 7848.95)
+        self.assertEqual(statement.amount_total, 7598.95)
         self.assertEqual(statement.payoff_amount, self._statement().payoff_amount)
         content, _type = self.env["ir.actions.report"].with_user(collector)._render_qweb_html(REPORT, statement.ids)
-        self.assertIn("7,848.95", content.decode())
+        self.assertIn("7,598.95", content.decode())
         self.assertEqual(statement.action_print()["report_name"], REPORT)
         self.lessee.email = "sierra@example.com"
         action = statement.action_send_email()
@@ -312,7 +498,7 @@ class TestDebtStatement(CollectionsCommon):
         faked = Statement.with_context(default_amount_overdue=1.0, default_payoff_amount=1.0).create(
             {"contract_id": self.contract.id}
         )
-        self.assertEqual((faked.amount_overdue, faked.payoff_amount), (4400.22, statement.payoff_amount))
+        self.assertEqual((faked.amount_overdue, faked.payoff_amount), (4198.72, statement.payoff_amount))
         with self.assertRaises(AccessError):
             statement.line_ids[:1].write({"amount_unpaid": 0.0})
         with self.assertRaises(AccessError):
@@ -324,7 +510,7 @@ class TestDebtStatement(CollectionsCommon):
             self._statement().write({"customer_balance": 0.0})
         # Nothing was written by printing: no payoff was made, the figures are the close's.
         self.assertFalse(self.contract.payoff_invoice_id)
-        self.assertEqual(self.contract.schedule_line_ids.mapped("penalty_due"), [31.50, 17.00, 0.0])
+        self.assertEqual(self.contract.schedule_line_ids.mapped("penalty_invoiced"), [31.50, 17.00, 0.0])
 
     @freeze_time("2026-04-10")
     def test_other_company_cannot_see_the_lease(self):
@@ -388,7 +574,9 @@ class TestDebtStatementLanguages(CollectionsCommon):
                 self.assertIn(payments, [h.text_content().strip() for h in doc.xpath("//h5")])
                 rows = doc.xpath("//table[@name='schedule']/tbody/tr")
                 self.assertIn(overdue, rows[0].text_content())
-                self.assertIn(scheduled, rows[2].text_content())
+                # Instalments 1 and 2, the penalty invoice of April 10, instalment 3.
+                self.assertEqual(len(rows), 4)
+                self.assertIn(scheduled, rows[3].text_content())
                 self.assertIn(total, doc.xpath(f"//table[@name='totals_{contract.id}']")[0].text_content())
                 self.assertNotIn("Debt Statement", doc.text_content())
                 action = statement.action_send_email()

@@ -95,10 +95,22 @@ class LeasingDebtStatement(models.TransientModel):
         help="The instalments still to be invoiced, as the schedule has them.",
     )
     penalty_due = fields.Monetary(
+        string="Penalty Not Yet Invoiced",
         compute="_compute_figures",
         store=True,
         readonly=True,
-        help="Penalty interest accrued to the last close, neither invoiced nor waived.",
+        help="Penalty interest accrued to the last close, neither invoiced nor waived. What the penalty invoices "
+        "ask for is in their own lines, overdue or not yet due: it is not counted here again.",
+    )
+    penalty_invoiced = fields.Monetary(
+        compute="_compute_figures",
+        store=True,
+        readonly=True,
+        help="Penalty interest billed on the penalty invoices, less what credit notes gave back: what is unpaid of "
+        "it is owed in those invoices' lines.",
+    )
+    penalty_waived = fields.Monetary(
+        compute="_compute_figures", store=True, readonly=True, help="Penalty interest waived, never to be paid."
     )
     amount_total = fields.Monetary(
         string="Total Owed",
@@ -185,6 +197,8 @@ class LeasingDebtStatement(models.TransientModel):
             statement.amount_not_due = totals.get("not_due", 0.0)
             statement.amount_not_invoiced = totals.get("not_invoiced", 0.0)
             statement.penalty_due = totals.get("penalty_due", 0.0)
+            statement.penalty_invoiced = totals.get("penalty_invoiced", 0.0)
+            statement.penalty_waived = totals.get("penalty_waived", 0.0)
             statement.amount_total = totals.get("total", 0.0)
             statement.deposit_held = totals.get("deposit_held", 0.0)
             statement.payoff_amount = totals.get("payoff", 0.0)
@@ -400,7 +414,10 @@ class LeasingDebtStatement(models.TransientModel):
                     }
                 )
             totals = statement_totals([figures for _line, _receivable, figures in rows], money)
-            totals["penalty_due"] = money(sum(line["penalty_due"] for line in lines))
+            # The penalty invoices are lines of their own, in overdue or not yet due: the penalty
+            # due is only what is not invoiced yet, the invoiced and waived parts shown apart.
+            for key in ("penalty_due", "penalty_invoiced", "penalty_waived"):
+                totals[key] = money(sum(line[key] for line in lines))
             totals["deposit_held"] = currency.round(deposits.get(contract.id, 0.0))
             totals["total"] = money(sum(totals[key] for key in ("overdue", "not_due", "not_invoiced", "penalty_due")))
             payoff, payoff_error = self._payoff_quote(contract, date)
