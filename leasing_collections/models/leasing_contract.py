@@ -406,18 +406,7 @@ class LeasingContract(models.Model):
                 instalment = Instalment(line["id"], line["due_date"], amount, paid)
                 instalments.append(instalment)
                 dpd = days_past_due(instalment, close_date)
-                penalty = round_exact(
-                    instalment_penalty(
-                        amount,
-                        line["due_date"],
-                        paid,
-                        close_date,
-                        rate=contract["penalty_rate_daily"] or 0.0,
-                        grace_days=contract["penalty_grace_days"] or 0,
-                        cap_pct=contract["penalty_cap_pct"] or 0.0,
-                    ),
-                    rounding,
-                )
+                penalty = self._collections_penalty(contract, line["due_date"], amount, paid, close_date, rounding)
             overdue_lines += bool(dpd)
             if (dpd, penalty) != (line["days_past_due"], line["penalty_accrued"]):
                 line_figures[line["id"]] = (dpd, penalty)
@@ -444,6 +433,24 @@ class LeasingContract(models.Model):
                 for change in changes
             ],
         }
+
+    @api.model
+    def _collections_penalty(self, contract, due_date, amount, paid, as_of, rounding):
+        """The penalty accrued to ``as_of`` by an instalment of ``amount`` due on ``due_date``,
+        paid by ``paid`` ((date, amount) pairs), on the penalty terms of ``contract`` (its row of
+        ``_collections_read_contracts``), rounded once to ``rounding``."""
+        return round_exact(
+            instalment_penalty(
+                amount,
+                due_date,
+                paid,
+                as_of,
+                rate=contract["penalty_rate_daily"] or 0.0,
+                grace_days=contract["penalty_grace_days"] or 0,
+                cap_pct=contract["penalty_cap_pct"] or 0.0,
+            ),
+            rounding,
+        )
 
     def _collections_write_figures(self, run, figures):
         """Write the close's ``figures`` ({contract id: figures}) of these leases: the lines
@@ -704,18 +711,7 @@ class LeasingContract(models.Model):
         for line in lines:
             amount, paid = payments.get(line["id"], (0.0, ()))
             if amount:
-                accrued[line["id"]] = round_exact(
-                    instalment_penalty(
-                        amount,
-                        line["due_date"],
-                        paid,
-                        as_of,
-                        rate=row["penalty_rate_daily"] or 0.0,
-                        grace_days=row["penalty_grace_days"] or 0,
-                        cap_pct=row["penalty_cap_pct"] or 0.0,
-                    ),
-                    rounding,
-                )
+                accrued[line["id"]] = self._collections_penalty(row, line["due_date"], amount, paid, as_of, rounding)
         return accrued
 
     def _leasing_penalty_rows(self, accrued, as_of, ledger=None, waived=None):
@@ -1053,6 +1049,7 @@ class LeasingContract(models.Model):
                 ["res_id", "leasing_risk_reason"],
             )
         }
+        # The account managers' activeness and language, whoever runs the close.
         users = self.env["res.users"].sudo().browse({w["row"]["user_id"] for w in warnings if w["row"]["user_id"]})
         users = users.filtered("active") | activity_type.default_user_id.filtered("active")
         model_id = self.env["ir.model"]._get_id(self._name)

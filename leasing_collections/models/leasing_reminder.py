@@ -390,6 +390,8 @@ class LeasingReminder(models.Model):
                     mail_auto_delete=template.auto_delete,
                 )
                 messages[reminder] = message
+        # The outgoing mails of the messages just posted, to link each to its reminder: mail.mail
+        # is readable by administrators only.
         mails = (
             self.env["mail.mail"]
             .sudo()
@@ -425,6 +427,8 @@ class LeasingReminder(models.Model):
                     author_id=reminder._author().id,
                     put_in_queue=True,
                 )
+        # The queued SMS of the messages just posted, to link each to its reminder: sms.sms is
+        # readable by administrators only.
         sms = (
             self.env["sms.sms"]
             .sudo()

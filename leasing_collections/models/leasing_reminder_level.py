@@ -154,6 +154,7 @@ class LeasingReminderLevel(models.Model):
     @api.model
     def _create_defaults_for_all(self):
         """The default levels for every company that has none (at install)."""
+        # Every company, whichever the installing user's allowed companies.
         return self._create_defaults(self.env["res.company"].sudo().search([]))
 
     @api.model
@@ -161,6 +162,7 @@ class LeasingReminderLevel(models.Model):
         """Give each of ``companies`` that has no level yet (archived ones count) the default
         levels, named in every installed language, with the addon's templates (a template deleted
         since leaves its levels out). Return the levels created."""
+        # Whether a company has levels, whatever the multi-company rules of the caller.
         have = {
             company
             for [company] in self.with_context(active_test=False)

@@ -188,6 +188,8 @@ class LeasingScheduleLine(models.Model):
         currency = self.currency_id
         if currency.is_zero(amount):
             return []
+        # The instalment's penalty invoice lines, whoever waives (collectors may not read invoices):
+        # the caller checked the right to waive.
         lines_sudo = self.sudo().penalty_move_line_ids.filtered(
             lambda line: line.parent_state == "posted" and line.display_type == "product"
         )
