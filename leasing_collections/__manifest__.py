@@ -1,7 +1,7 @@
 {
     "name": "Leasing Collections",
     "summary": "Overdue follow-up, penalty interest, dunning and collection cases for leases",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Leasing",
     "website": "https://github.com/odoo-leasing/odoo-leasing",
     "author": "Odoo Leasing",
@@ -19,6 +19,9 @@
         "report/leasing_reminder_report.xml",
         "data/leasing_reminder_level_data.xml",
         "data/ir_cron_reminder_data.xml",
+        # Collection cases and requests.
+        "data/leasing_collection_stage_data.xml",
+        "data/ir_sequence_data.xml",
         "views/leasing_contract_views.xml",
         "views/leasing_schedule_line_views.xml",
         "views/leasing_aging_bucket_views.xml",
@@ -35,6 +38,7 @@
         "data/leasing_dashboard_data.xml",
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
+        "views/leasing_collection_case_views.xml",
         "views/leasing_collections_menus.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
