@@ -80,7 +80,8 @@ class TestLeaseLifeAcrossAddons(TransactionCase):
 @tagged("post_install", "-at_install")
 class TestRightsInTheUserForm(TransactionCase):
     """Settings > Users offers each team's rights as one choice: Leasing (User / Manager),
-    Collections (Collector / Collection Manager) and Leased Units (Warehouse), not as loose
+    Collections (Collector / Collection Manager), Leased Units (Warehouse) and Dispatch Approval
+    (Risk Approver), not as loose
     checkboxes shown only in debug mode."""
 
     def test_each_team_is_a_selection_of_the_user_form(self):
@@ -96,6 +97,7 @@ class TestRightsInTheUserForm(TransactionCase):
                 ("group_leasing_collector", "group_leasing_collection_manager"),
             ),
             ("leasing_fleet.module_category_leasing_fleet", ("group_leasing_warehouse",)),
+            ("leasing_fleet.module_category_leasing_risk", ("group_leasing_risk_approver",)),
         ):
             addon = category.split(".")[0]
             with self.subTest(category=category):

@@ -6,6 +6,7 @@ from . import (
     leasing_close_run,
     leasing_close_run_chunk,
     leasing_close_run_error,
+    leasing_close_run_lease,
     leasing_collection_stage,
     leasing_collection_team,
     leasing_collection_case,

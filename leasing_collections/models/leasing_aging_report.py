@@ -62,13 +62,18 @@ class LeasingAgingReport(models.Model):
         return SQL(
             """
             SELECT c.id, c.id AS contract_id, c.partner_id, c.company_id, c.currency_id, c.plan_id, c.user_id,
-                   item.product_id, c.aging_bucket_id, c.close_date,
+                   item.product_id, c.aging_bucket_id, GREATEST(c.close_date, closed.date) AS close_date,
                    COALESCE(c.days_past_due, 0) AS days_past_due,
                    COALESCE(c.amount_in_arrears, 0) AS amount_in_arrears,
                    COALESCE(principal.amount, 0) AS outstanding_principal,
                    COALESCE(c.penalty_accrued, 0) AS penalty_accrued,
                    COALESCE(c.penalty_due, 0) AS penalty_due
               FROM leasing_contract c
+              -- A lease the close left alone (nothing new) has its figures as of the last close.
+         LEFT JOIN LATERAL (
+                   SELECT MAX(r.date) AS date FROM leasing_close_run r
+                    WHERE r.company_id = c.company_id AND r.state = 'done'
+                   ) closed ON TRUE
          LEFT JOIN LATERAL (
                    SELECT item.product_id
                      FROM leasing_contract_line item
@@ -83,7 +88,8 @@ class LeasingAgingReport(models.Model):
                     WHERE l.contract_id = c.id
                       AND NOT COALESCE(l.cancelled, FALSE)
                       AND NOT (l.state = 'paid'
-                               AND COALESCE(l.last_payment_date, l.due_date) <= COALESCE(c.close_date, CURRENT_DATE))
+                               AND COALESCE(l.last_payment_date, l.due_date)
+                                   <= COALESCE(GREATEST(c.close_date, closed.date), CURRENT_DATE))
                    ) principal ON TRUE
              WHERE c.state = 'active'
             """

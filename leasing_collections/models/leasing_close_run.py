@@ -42,6 +42,13 @@ class LeasingCloseRun(models.Model):
     started = fields.Datetime(readonly=True)
     ended = fields.Datetime(readonly=True)
     duration = fields.Float(string="Duration (s)", compute="_compute_duration", digits=(16, 1))
+    unchanged_count = fields.Integer(
+        string="Leases Unchanged",
+        readonly=True,
+        help="Leases in force with nothing new since the company's previous close: current then and now, no "
+        "instalment fallen due or paid late since, nothing owed, no reminder or rating due. Their figures "
+        "stand as they are and the close does not read them again.",
+    )
     chunk_ids = fields.One2many("leasing.close.run.chunk", "run_id", string="Chunk Log", readonly=True)
     error_ids = fields.One2many("leasing.close.run.error", "run_id", string="Leases Skipped", readonly=True)
     # Sums of the chunks (never stored on the run: several workers write chunks of one run at
@@ -137,6 +144,7 @@ class LeasingCloseRun(models.Model):
                 run = self.create(
                     {"company_id": company.id, "date": date, "origin": "daily", "started": fields.Datetime.now()}
                 )
+                run._plan_leases()
         except (IntegrityError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
             # Another server started (or finished) today's run first: it is its run.
             _logger.info("The close of %s for %s was started by another transaction", company.name, date)
@@ -146,7 +154,7 @@ class LeasingCloseRun(models.Model):
     @api.model
     def _create_manual(self, company, date):
         """A run of ``company``'s close for ``date``, run by hand by the current user."""
-        return self.create(
+        run = self.create(
             {
                 "company_id": company.id,
                 "date": date,
@@ -155,6 +163,8 @@ class LeasingCloseRun(models.Model):
                 "started": fields.Datetime.now(),
             }
         )
+        run._plan_leases()
+        return run
 
     @api.model
     def _scope_count(self, company, run=None):
@@ -170,7 +180,47 @@ class LeasingCloseRun(models.Model):
     def _remaining_count(self):
         """Leases this run has not closed yet."""
         self.ensure_one()
-        return self._scope_count(self.company_id, self)
+        self.env.cr.execute(SQL("SELECT count(*) FROM leasing_close_run_lease WHERE run_id = %s", self.id))
+        return self.env.cr.fetchone()[0]
+
+    def _plan_leases(self):
+        """Write this new run's work list: the leases of its scope that have something new since
+        the company's previous close (``leasing.contract._collections_close_candidates``). The
+        others, current then and with nothing fallen due, paid late, owed or to remind since, keep
+        their figures, which the run would compute again to the same values: the run counts them
+        and leaves them alone. Without a previous close, or for a date before it, the run
+        recomputes every lease of its scope."""
+        self.ensure_one()
+        Contract = self.env["leasing.contract"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT MAX(date) FROM leasing_close_run
+                 WHERE company_id = %s AND state = 'done' AND date < %s AND id != %s
+                """,
+                self.company_id.id,
+                self.date,
+                self.id,
+            )
+        )
+        since = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO leasing_close_run_lease (run_id, contract_id)
+                SELECT %s, c.id FROM leasing_contract c
+                 WHERE %s AND c.id IN (%s)
+                ON CONFLICT DO NOTHING
+                """,
+                self.id,
+                Contract._collections_close_domain(self.company_id),
+                Contract._collections_close_candidates(self.company_id, self.date, since),
+            )
+        )
+        planned = self.env.cr.rowcount
+        # A system figure of the run, written once, by its creator.
+        self.sudo().write({"unchanged_count": self._scope_count(self.company_id) - planned})
 
     @api.model
     def _pending_count(self, companies, date):
@@ -207,11 +257,13 @@ class LeasingCloseRun(models.Model):
                     self.env.cr.execute(
                         SQL(
                             """
-                            SELECT id FROM leasing_contract
-                             WHERE %s AND close_run_id IS DISTINCT FROM %s
-                             ORDER BY close_run_id NULLS FIRST, id LIMIT %s
-                               FOR NO KEY UPDATE SKIP LOCKED
+                            SELECT c.id FROM leasing_contract c
+                              JOIN leasing_close_run_lease todo ON todo.contract_id = c.id AND todo.run_id = %s
+                             WHERE %s AND c.close_run_id IS DISTINCT FROM %s
+                             ORDER BY c.id LIMIT %s
+                               FOR NO KEY UPDATE OF c SKIP LOCKED
                             """,
+                            self.id,
                             domain,
                             self.id,
                             size,
@@ -223,10 +275,12 @@ class LeasingCloseRun(models.Model):
             self.env.cr.execute(
                 SQL(
                     """
-                    SELECT id FROM leasing_contract
-                     WHERE %s AND close_run_id IS DISTINCT FROM %s
-                     ORDER BY close_run_id NULLS FIRST, id LIMIT %s
+                    SELECT c.id FROM leasing_contract c
+                      JOIN leasing_close_run_lease todo ON todo.contract_id = c.id AND todo.run_id = %s
+                     WHERE %s AND c.close_run_id IS DISTINCT FROM %s
+                     ORDER BY c.id LIMIT %s
                     """,
+                    self.id,
                     domain,
                     self.id,
                     size,
@@ -263,6 +317,15 @@ class LeasingCloseRun(models.Model):
             return 0, 0
         started = fields.Datetime.now()
         stats, errors, retry = contracts._collections_close(self)
+        # Off the work list, in the transaction that closed them: a crash before the commit
+        # leaves them on it.
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM leasing_close_run_lease WHERE run_id = %s AND contract_id IN %s",
+                self.id,
+                tuple((contracts - retry).ids) or (0,),
+            )
+        )
         chunk = self.env["leasing.close.run.chunk"].create(
             {
                 "run_id": self.id,

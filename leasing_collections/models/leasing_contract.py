@@ -11,7 +11,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
 from odoo.tools.misc import format_date, formatLang
 
-from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, instalment_penalty
+from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, exact, instalment_penalty
 from ..tools.billing import billing_day_between
 from ..tools.rating import rating_dropped
 from .leasing_schedule_line import CLOSE_LINES
@@ -80,7 +80,17 @@ class LeasingContract(models.Model):
         help="Penalty interest accrued and neither invoiced nor waived.",
     )
     close_date = fields.Date(
-        string="Figures as of", readonly=True, copy=False, help="Date of the last close that computed these figures."
+        string="Last Recomputed",
+        readonly=True,
+        copy=False,
+        help="Date of the last close that computed these figures. A close leaves alone the leases with nothing new "
+        "since the previous one: their figures hold as of the company's last close (Figures as of).",
+    )
+    figures_date = fields.Date(
+        string="Figures as of",
+        compute="_compute_figures_date",
+        help="The figures hold as of this date: the later of the lease's last recomputation and the company's last "
+        "close done.",
     )
     close_run_id = fields.Many2one(
         "leasing.close.run",
@@ -114,6 +124,18 @@ class LeasingContract(models.Model):
             lines = contract.schedule_line_ids
             contract.penalty_accrued = contract.currency_id.round(sum(lines.mapped("penalty_accrued")))
             contract.penalty_due = contract.currency_id.round(sum(lines.mapped("penalty_due")))
+
+    @api.depends("close_date", "company_id")
+    def _compute_figures_date(self):
+        Run = self.env["leasing.close.run"].sudo()  # the close's log, read for its dates only
+        last = dict(
+            Run._read_group(
+                [("company_id", "in", self.company_id.ids), ("state", "=", "done")], ["company_id"], ["date:max"]
+            )
+        )
+        for contract in self:
+            dates = [day for day in (contract.close_date, last.get(contract.company_id)) if day]
+            contract.figures_date = max(dates) if contract.close_date else False
 
     def _compute_aging_history_count(self):
         # How often a lease the user reads changed bucket: counted whatever their rights on the
@@ -198,6 +220,79 @@ class LeasingContract(models.Model):
         return SQL(
             "company_id = %s AND (state = 'active' OR days_past_due > 0)",
             company.id,
+        )
+
+    @api.model
+    def _collections_close_candidates(self, company, date, since):
+        """A query of the ids of ``company``'s leases the close of ``date`` has to recompute,
+        when the company's previous close, on ``since``, left every lease of its scope with
+        its figures as of that date (None: there is no such close; every lease is recomputed).
+
+        A lease whose figures are all zero (current, nothing in arrears, no penalty owed, no risk
+        warning) stays so until one of its instalments falls due and is not paid on time, an
+        instalment is unpaid again (a payment undone), a reminder before a due date falls due, or
+        a late instalment leaves its lessee's 12-month record (the payment rating): the query
+        looks for those, through the schedule's indexes, from the lines' side. Modules adding
+        steps to the close add their own reasons here."""
+        if not since or since >= date:
+            return SQL("SELECT id FROM leasing_contract WHERE %s", self._collections_close_domain(company))
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(-MIN(days), 0) FROM leasing_reminder_level
+                 WHERE company_id = %s AND active AND days <= 0
+                """,
+                company.id,
+            )
+        )
+        before_due_days = self.env.cr.fetchone()[0]
+        Bucket = self.env["leasing.aging.bucket"]
+        current = bucket_of(0, Bucket._engine_buckets(Bucket.search([("company_id", "=", company.id)])))
+        return SQL(
+            """
+            SELECT c.id FROM leasing_contract c
+             WHERE c.company_id = %(company)s
+               AND (c.close_date IS NULL
+                    OR COALESCE(c.days_past_due, 0) != 0
+                    OR COALESCE(c.amount_in_arrears, 0) != 0
+                    OR COALESCE(c.penalty_due, 0) != 0
+                    OR COALESCE(c.risk_warning, FALSE)
+                    OR c.aging_bucket_id IS DISTINCT FROM %(current)s)
+            UNION
+            -- Instalments invoiced and unpaid: past due (a payment undone since), or due soon with a
+            -- reminder before their due date to send.
+            SELECT l.contract_id FROM leasing_schedule_line l
+             WHERE l.company_id = %(company)s
+               AND l.state IN ('invoiced', 'partial', 'overdue')
+               AND l.invoice_id IS NOT NULL AND NOT COALESCE(l.cancelled, FALSE)
+               AND (l.due_date < %(date)s
+                    OR (l.due_date <= %(reminded_until)s
+                        AND EXISTS (SELECT FROM leasing_reminder_level v
+                                     WHERE v.company_id = %(company)s AND v.active AND v.days <= 0
+                                       AND l.due_date + v.days <= %(date)s
+                                       AND NOT EXISTS (SELECT FROM leasing_reminder r
+                                                        WHERE r.line_id = l.id AND r.level_id = v.id))))
+            UNION
+            -- Instalments fallen due since the previous close and not paid by their due date.
+            SELECT l.contract_id FROM leasing_schedule_line l
+             WHERE l.company_id = %(company)s
+               AND l.due_date >= %(since)s AND l.due_date < %(date)s
+               AND l.invoice_id IS NOT NULL AND NOT COALESCE(l.cancelled, FALSE)
+               AND NOT (l.state = 'paid' AND COALESCE(l.last_payment_date <= l.due_date, FALSE))
+            UNION
+            -- Late instalments leaving the 12-month record of the payment rating (a margin of days
+            -- for the ends of months).
+            SELECT l.contract_id FROM leasing_schedule_line l
+             WHERE l.company_id = %(company)s
+               AND l.state = 'paid' AND l.last_payment_date > l.due_date
+               AND l.last_payment_date >= %(since)s - INTERVAL '12 months' - INTERVAL '3 days'
+               AND l.last_payment_date <= %(date)s - INTERVAL '12 months' + INTERVAL '3 days'
+            """,
+            company=company.id,
+            current=current or None,
+            since=since,
+            date=date,
+            reminded_until=date + timedelta(days=before_due_days),
         )
 
     def _collections_close(self, run):
@@ -403,6 +498,8 @@ class LeasingContract(models.Model):
             amount, paid = payments.get(line["id"], (0.0, ()))
             dpd, penalty = 0, 0.0
             if line["in_arrears"] and amount:
+                # Exact once, here: the engine's rules then work on these numbers as they are.
+                amount, paid = exact(amount), tuple((day, exact(value)) for day, value in paid)
                 instalment = Instalment(line["id"], line["due_date"], amount, paid)
                 instalments.append(instalment)
                 dpd = days_past_due(instalment, close_date)
@@ -523,18 +620,36 @@ class LeasingContract(models.Model):
             for change in figures[cid]["changes"]
         ]
         if history:
-            # The lease's company given, not computed again row by row from the lease.
+            # The close's own record, nobody else writes the history: one statement for the
+            # chunk, in the order of the changes (their ids too), the company from the lease, ``worsened``
+            # from the buckets' days (its compute).
             self.env.cr.execute(
                 SQL(
-                    "SELECT id, company_id FROM leasing_contract WHERE id IN %s",
-                    tuple({row["contract_id"] for row in history}),
+                    """
+                    INSERT INTO leasing_aging_history
+                           (contract_id, company_id, run_id, date, bucket_before_id, bucket_after_id, worsened,
+                            days_past_due, amount_overdue, create_uid, create_date, write_uid, write_date)
+                    SELECT u.contract_id, c.company_id, %(run)s, u.day, u.before, u.after,
+                           COALESCE(a.min_days, 0) > COALESCE(b.min_days, 0),
+                           u.dpd, u.overdue, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                      FROM unnest(%(contracts)s::int[], %(days)s::date[], %(befores)s::int[], %(afters)s::int[],
+                                  %(dpds)s::int[], %(overdues)s::numeric[])
+                           WITH ORDINALITY AS u(contract_id, day, before, after, dpd, overdue, position)
+                      JOIN leasing_contract c ON c.id = u.contract_id
+                 LEFT JOIN leasing_aging_bucket b ON b.id = u.before
+                 LEFT JOIN leasing_aging_bucket a ON a.id = u.after
+                     ORDER BY u.position
+                    """,
+                    run=run.id,
+                    uid=self.env.uid,
+                    contracts=[row["contract_id"] for row in history],
+                    days=[row["date"] for row in history],
+                    befores=[row["bucket_before_id"] or None for row in history],
+                    afters=[row["bucket_after_id"] or None for row in history],
+                    dpds=[row["days_past_due"] for row in history],
+                    overdues=[row["amount_overdue"] for row in history],
                 )
             )
-            companies = dict(self.env.cr.fetchall())
-            for row in history:
-                row["company_id"] = companies[row["contract_id"]]
-            # The close's own record: nobody else writes the history.
-            self.env["leasing.aging.history"].sudo().with_context(tracking_disable=True).create(history)
 
     def _collections_stats(self, run, figures, contracts):
         """The figures of a chunk for its run's log, amounts in the run's company currency at the
@@ -953,6 +1068,7 @@ class LeasingContract(models.Model):
         ratings = self.env["res.partner"]._leasing_rate_lessees(
             sorted({row["lessee_id"] for row in rows.values()}), run.date, payments
         )
+        self._collections_spread_ratings(run, ratings)
         bucket_ids = {contracts[cid]["aging_bucket_id"] for cid in ids} | {figures[cid]["bucket"] for cid in ids}
         self.env.cr.execute(
             SQL(
@@ -1023,6 +1139,50 @@ class LeasingContract(models.Model):
             self.browse(ids_).invalidate_recordset(RISK_FIELDS)
         self._collections_raise_warnings(warnings)
         self.browse(cleared)._collections_clear_warnings()
+
+    def _collections_spread_ratings(self, run, ratings):
+        """Give the lessees' new ``ratings`` ({lessee id: (rating, record)}) to their other leases
+        in force that ``run`` leaves alone or has closed already (a lessee's rating is of all their
+        leases); these leases' own rows are written by the close's next statement, and those still
+        on the run's work list keep theirs until their chunk compares it with the new one (a
+        drop is a risk warning). A lease another transaction holds keeps its rating until the
+        next close that rates its lessee."""
+        if not ratings:
+            return
+        lessee_ids, values = zip(*((lessee_id, rating) for lessee_id, (rating, _record) in ratings.items()))
+        with mute_logger("odoo.sql_db"):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            """
+                            WITH locked AS (
+                                SELECT c.id, u.rating
+                                  FROM leasing_contract c
+                                  JOIN res_partner p ON p.id = c.partner_id
+                                  JOIN unnest(%s::int[], %s::varchar[]) AS u(lessee_id, rating)
+                                       ON u.lessee_id = p.commercial_partner_id
+                                 WHERE c.state = 'active' AND c.id NOT IN %s
+                                   AND c.lessee_payment_rating IS DISTINCT FROM u.rating
+                                   AND NOT EXISTS (SELECT FROM leasing_close_run_lease todo
+                                                    WHERE todo.run_id = %s AND todo.contract_id = c.id)
+                                   FOR NO KEY UPDATE OF c SKIP LOCKED
+                            )
+                            UPDATE leasing_contract c SET lessee_payment_rating = locked.rating
+                              FROM locked WHERE c.id = locked.id
+                            RETURNING c.id
+                            """,
+                            list(lessee_ids),
+                            list(values),
+                            tuple(self.ids),
+                            run.id,
+                        )
+                    )
+                    self.browse([row[0] for row in self.env.cr.fetchall()]).invalidate_recordset(
+                        ["lessee_payment_rating"]
+                    )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                _logger.info("Payment ratings of other leases left to the next close: their rows are busy")
 
     def _collections_raise_warnings(self, warnings):
         """Raise these risk warnings (dicts: ``contract_id``, ``reason``, the lease's ``row``,

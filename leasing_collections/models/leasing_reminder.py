@@ -230,6 +230,15 @@ class LeasingReminder(models.Model):
         guarantors = defaultdict(list)
         for contract_id, partner_id in self.env.cr.fetchall():
             guarantors[contract_id].append(partner_id)
+        # What was sent already (most of it, every night: a level stays due while the instalment
+        # is unpaid): left out here rather than met by the insert's ON CONFLICT, row by row.
+        self.env.cr.execute(
+            SQL(
+                "SELECT line_id, level_id, partner_id FROM leasing_reminder WHERE line_id IN %s",
+                tuple(line["id"] for line in lines),
+            )
+        )
+        sent = set(self.env.cr.fetchall())
         users = self.env["res.users"].browse({line["user_id"] for line in lines if line["user_id"]})
         manager_partner = {user.id: user.partner_id.id for user in users}
         rows = []
@@ -246,6 +255,8 @@ class LeasingReminder(models.Model):
                 if level.to_account_manager and manager_partner.get(line["user_id"]):
                     recipients.append(manager_partner[line["user_id"]])
                 for partner_id in dict.fromkeys(recipients):
+                    if (line["id"], level.id, partner_id) in sent:
+                        continue
                     rows.append(
                         (
                             line["id"],

@@ -402,3 +402,40 @@ class TestCollectionsClose(CollectionsCommon):
         # Both paid on April 11, which owes nothing: the penalties to April 10 stay, 31.50 and
         # 17.00 (see the hand-worked lease).
         self.assertEqual(contract.schedule_line_ids.sorted("sequence").mapped("penalty_accrued")[:2], [31.50, 17.00])
+
+    def test_a_lease_with_nothing_new_is_left_alone(self):
+        """A close recomputes only the leases with something new since the company's previous
+        close. On March 10 (the first close) both leases are; on March 11 the lease paid on time
+        is left alone, its figures holding as of that close, and only the lease behind is
+        recomputed. On April 2 its instalment of March 31, unpaid, has fallen due: it is
+        recomputed again, to the figures a close of every lease finds."""
+        paying = self._lease(partner_id=self.env["res.partner"].create({"name": "On Time"}).id)
+        behind = self._lease(partner_id=self.env["res.partner"].create({"name": "Behind"}).id)
+        self._invoice("2026-03-25")
+        self._pay(self._installment_invoices(paying)[0], payment_date="2026-02-28")
+        first = self._close("2026-03-10")
+        self.assertEqual((first.contract_count, first.unchanged_count), (2, 0))
+
+        second = self._close("2026-03-11")
+        self.assertEqual((second.contract_count, second.unchanged_count), (1, 1))
+        self.assertRecordValues(
+            paying | behind,
+            [
+                {"close_date": date(2026, 3, 10), "figures_date": date(2026, 3, 11), "days_past_due": 0},
+                {"close_date": date(2026, 3, 11), "figures_date": date(2026, 3, 11), "days_past_due": 11},
+            ],
+        )
+
+        leases = paying | behind
+        every_lease = self._figures_after(leases, lambda: self._manual_close("2026-04-02"))
+        third = self._close("2026-04-02")
+        self.assertEqual((third.contract_count, third.unchanged_count), (2, 0))
+        self.assertEqual(paying.days_past_due, 2)
+        self.assertEqual(self._figures(leases), every_lease)
+
+    def _manual_close(self, at):
+        """The close run by hand for ``at`` with no close done before it: every lease."""
+        self.env["leasing.close.run"].sudo().search([("company_id", "=", self.company.id)]).unlink()
+        with freeze_time(at):
+            # As the wizard runs it, as the system.
+            self.env["leasing.close.run"].sudo()._create_manual(self.company, date.fromisoformat(at))._run_all(2)

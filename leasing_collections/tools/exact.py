@@ -7,6 +7,7 @@ end. The models round through the leasing engine with the currency's rounding; t
 helpers let the engine and its tests stand on their own.
 """
 
+import functools
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -19,12 +20,16 @@ def exact(value):
 
     Booleans, NaN, infinities and non-numbers raise ``ValueError``.
     """
+    kind = type(value)
+    if kind is Fraction:
+        # Immutable: the engine passes its exact numbers along as they are, at no cost.
+        return value
+    if kind is float:
+        return _exact_float(value)
     if isinstance(value, bool):
         raise ValueError("An amount or a rate must be a number, not %r." % (value,))
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("An amount or a rate must be a finite number, not %r." % (value,))
-        return Fraction(Decimal(repr(value)))
+        return _exact_float(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("An amount or a rate must be a finite number, not %r." % (value,))
@@ -32,6 +37,15 @@ def exact(value):
     if isinstance(value, int | Fraction):
         return Fraction(value)
     raise ValueError("An amount or a rate must be a number, not %r." % (value,))
+
+
+@functools.lru_cache(maxsize=65536)
+def _exact_float(value):
+    """The decimal a float prints as, exactly; amounts recur (a lease's instalments), so the
+    conversions are remembered."""
+    if not math.isfinite(value):
+        raise ValueError("An amount or a rate must be a finite number, not %r." % (value,))
+    return Fraction(Decimal(repr(value)))
 
 
 def round_half_up(value, digits=2):

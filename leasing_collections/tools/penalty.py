@@ -91,6 +91,9 @@ def instalment_penalty(amount, due_date, payments, as_of, rate, grace_days=0, ca
         grace_end = due_date + timedelta(days=grace_days)
         if as_of <= grace_end or not unpaid_on(amount, paid, grace_end):
             return Fraction(0)
+    cents = _whole_cents(amount, paid)
+    if cents is not None:
+        return _penalty_in_cents(cents, due_date, as_of, rate, cap)
     # Unpaid amount x days, by stretches between the payments made after the due date.
     first = due_date + ONE_DAY
     settled = sum((paid_amount for day, paid_amount in paid if day < first), Fraction(0))
@@ -107,4 +110,33 @@ def instalment_penalty(amount, due_date, payments, as_of, rate, grace_days=0, ca
     penalty = total * rate / 100
     if cap:
         penalty = min(penalty, amount * cap / 100)
+    return penalty
+
+
+def _whole_cents(amount, paid):
+    """``(amount, [(date, paid)])`` in whole cents (ints), when every figure is a whole number of
+    cents, as money is; None otherwise."""
+    scaled = [amount * 100, *(paid_amount * 100 for _day, paid_amount in paid)]
+    if any(value.denominator != 1 for value in scaled):
+        return None
+    return scaled[0].numerator, [(day, value.numerator) for (day, _paid), value in zip(paid, scaled[1:])]
+
+
+def _penalty_in_cents(cents, due_date, as_of, rate, cap):
+    """The rule of ``instalment_penalty`` past its checks (due, unpaid after the grace), worked in
+    whole cents: the same stretches, in integers, and one exact division at the end."""
+    amount, paid = cents
+    first = due_date + ONE_DAY
+    settled = sum(paid_amount for day, paid_amount in paid if day < first)
+    cursor, total = first, 0
+    for day, paid_amount in paid:
+        if day < first:
+            continue
+        total += max(amount - settled, 0) * (day - cursor).days
+        settled += paid_amount
+        cursor = day
+    total += max(amount - settled, 0) * ((as_of - cursor).days + 1)
+    penalty = Fraction(total, 100) * rate / 100
+    if cap:
+        penalty = min(penalty, Fraction(amount, 100) * cap / 100)
     return penalty

@@ -438,7 +438,7 @@ class LeasingDebtStatement(models.TransientModel):
             "error": False,
             "currency": currency,
             "date": date,
-            "close_date": min(contracts.filtered("close_date").mapped("close_date"), default=False),
+            "close_date": min(contracts.filtered("figures_date").mapped("figures_date"), default=False),
             "contracts": sections,
             "totals": {key: currency.round(value) for key, value in grand.items()},
             "customer_balance": self._ledger_customer_balance(contracts, date),

@@ -1,0 +1,19 @@
+from odoo import fields, models
+
+
+class LeasingCloseRunLease(models.Model):
+    """A lease a close has to recompute: the work list of a run, written when the run starts
+    (``leasing.close.run._plan_leases``) and emptied chunk by chunk, each chunk's rows deleted in
+    the transaction that closes its leases. What is left is what the run has still to do, after a
+    crash too. The close's own bookkeeping: nobody reads or writes it but the close."""
+
+    _name = "leasing.close.run.lease"
+    _description = "Lease Left to a Collections Close"
+    _log_access = False
+
+    run_id = fields.Many2one("leasing.close.run", required=True, readonly=True, ondelete="cascade")
+    contract_id = fields.Many2one("leasing.contract", required=True, readonly=True, ondelete="cascade")
+
+    _sql_constraints = [
+        ("run_contract_unique", "UNIQUE(run_id, contract_id)", "A close recomputes a lease once."),
+    ]
