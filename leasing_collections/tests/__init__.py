@@ -1,5 +1,6 @@
 from . import (
     test_close,
+    test_collection_request,
     test_collections_access,
     test_collections_config,
     test_collections_reports,
