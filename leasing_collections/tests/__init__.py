@@ -9,4 +9,5 @@ from . import (
     test_penalty_billing,
     test_rating,
     test_reminders,
+    test_request_tours,
 )

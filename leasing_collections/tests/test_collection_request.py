@@ -355,6 +355,7 @@ class TestCollectionRequest(CollectionsCommon):
         contract.user_id = self.account_manager
         case = self._case(contract)
         Request = self.env["leasing.collection.request"]
+        proposed = [("contract_id", "=", contract.id), ("request_type", "=", "unlock"), ("proposed", "=", True)]
         unlock = self._request(case, request_type="unlock")
         with self.assertRaisesRegex(UserError, "not locked"):
             unlock.action_submit()
@@ -372,14 +373,14 @@ class TestCollectionRequest(CollectionsCommon):
 
         # Still late: the close proposes nothing.
         self._close("2026-03-11")
-        self.assertFalse(Request.search([("contract_id", "=", contract.id), ("request_type", "=", "unlock")]))
+        self.assertFalse(Request.search(proposed))
 
         # Paid: current again at the next close.
         self._pay(self._installment_invoices(contract)[0], payment_date="2026-03-12")
         self._close("2026-03-12")
         contract.invalidate_recordset()
         self.assertEqual(contract.days_past_due, 0)
-        proposal = Request.search([("contract_id", "=", contract.id), ("request_type", "=", "unlock")])
+        proposal = Request.search(proposed)
         self.assertRecordValues(
             proposal,
             [
@@ -401,11 +402,11 @@ class TestCollectionRequest(CollectionsCommon):
         with freeze_time("2026-03-12"):
             self.env["leasing.close.run"].sudo()._create_manual(self.company, proposal.date)._run_all(100)
         self._close("2026-03-13")
-        self.assertEqual(Request.search_count([("contract_id", "=", contract.id), ("request_type", "=", "unlock")]), 1)
+        self.assertEqual(Request.search_count(proposed), 1)
         # Cancelled, it is not proposed again for this lock.
         proposal.with_user(self.account_manager).action_cancel()
         self._close("2026-03-14")
-        self.assertEqual(Request.search_count([("contract_id", "=", contract.id), ("request_type", "=", "unlock")]), 1)
+        self.assertEqual(Request.search_count(proposed), 1)
 
         # Back to draft and submitted by the account manager; approved by a manager.
         proposal.with_user(self.account_manager).action_draft()
