@@ -139,8 +139,8 @@ class LeasingCollectionRequest(models.Model):
     @api.depends("case_id")
     def _compute_contract_id(self):
         for request in self:
-            if request.case_id:
-                request.contract_id = request.case_id.contract_id
+            # A request of a case is about the case's lease; without a case, the lease chosen.
+            request.contract_id = request.case_id.contract_id or request.contract_id
 
     @api.depends("request_type", "amount", "company_id")
     def _compute_requires_leasing_manager(self):
