@@ -654,6 +654,9 @@ class LeasingDispatchRequest(models.Model):
             )
         )
         picking_sudo.action_confirm()
+        # Confirming reserves any serial numbers of the product (first in, first out): give back
+        # what it took, and reserve the request's own units, each from where it is.
+        picking_sudo.do_unreserve()
         quants = self.env["stock.quant"].sudo().search(
             [
                 ("lot_id", "in", self.lot_ids.ids),
@@ -662,10 +665,12 @@ class LeasingDispatchRequest(models.Model):
             ]
         )
         location_of = {quant.lot_id: quant.location_id for quant in quants}
+        # Odoo merges the moves of one product: each unit gets its line on its product's move.
+        move_of = {move.product_id: move for move in picking_sudo.move_ids}
         self.env["stock.move.line"].sudo().create(
             [
                 {
-                    "move_id": move.id,
+                    "move_id": move_of[lot.product_id].id,
                     "picking_id": picking_sudo.id,
                     "product_id": lot.product_id.id,
                     "product_uom_id": lot.product_id.uom_id.id,
@@ -674,7 +679,7 @@ class LeasingDispatchRequest(models.Model):
                     "location_id": location_of.get(lot.sudo(), source).id,
                     "location_dest_id": destination.id,
                 }
-                for move, lot in zip(picking_sudo.move_ids.sorted("id"), self.lot_ids, strict=True)
+                for lot in self.lot_ids.sudo()
             ]
         )
         return picking_sudo.sudo(False)
