@@ -22,7 +22,7 @@ registry.category("web_tour.tours").add("leasing_gate_keeper_tour", {
         },
         {
             content: "The page says the pass is valid: confirm the exit",
-            trigger: ".o_gate_pass_valid ~ p, .o_gate_pass_page:has(.o_gate_pass_valid) .o_gate_pass_confirm_exit",
+            trigger: ".o_gate_pass_page:has(.o_gate_pass_valid) .o_gate_pass_confirm_exit",
         },
         {
             content: "Confirm the exit",
@@ -38,7 +38,7 @@ registry.category("web_tour.tours").add("leasing_gate_keeper_tour", {
         },
         {
             content: "Validate the delivery",
-            trigger: ".o_form_view .o_form_statusbar button[name=button_validate].oe_highlight",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=button_validate]:visible",
             run: "click",
         },
         {
