@@ -43,7 +43,14 @@ def test_every_condition_in_order_all_met():
 
 @pytest.mark.parametrize(
     ("state", "met"),
-    [("draft", False), ("review", False), ("approved", True), ("active", True), ("closed", False), ("cancelled", False)],
+    [
+        ("draft", False),
+        ("review", False),
+        ("approved", True),
+        ("active", True),
+        ("closed", False),
+        ("cancelled", False),
+    ],
 )
 def test_lease_state(state, met):
     assert ("lease_approved" not in unmet(replace(ALL_MET, lease_state=state))) is met

@@ -40,9 +40,7 @@ class GatePassController(http.Controller):
             return request.render("leasing_fleet.gate_pass_not_valid_page", {}, status=404)
         return self._render(gate_pass_sudo)
 
-    @http.route(
-        "/leasing/gate-pass/<string:token>/exit", type="http", auth="user", methods=["POST"], sitemap=False
-    )
+    @http.route("/leasing/gate-pass/<string:token>/exit", type="http", auth="user", methods=["POST"], sitemap=False)
     def confirm_exit(self, token, **kwargs):
         gate_pass_sudo = self._find(token)
         if not gate_pass_sudo:

@@ -15,9 +15,7 @@ class LeasingContract(models.Model):
         "once it is attached and the signing date set.",
     )
     signed_document_name = fields.Char(string="Signed Contract File Name", copy=False)
-    document_ids = fields.One2many(
-        "leasing.contract.document", "contract_id", string="Documents", copy=False
-    )
+    document_ids = fields.One2many("leasing.contract.document", "contract_id", string="Documents", copy=False)
     dispatch_request_ids = fields.One2many(
         "leasing.dispatch.request", "contract_id", string="Dispatch Requests", readonly=True
     )
@@ -43,9 +41,7 @@ class LeasingContract(models.Model):
     def _missing_dispatch_documents(self):
         """{contract: names of the plan's required documents it has no file for}."""
         attached = {
-            (document.contract_id, document.plan_document_id)
-            for document in self.document_ids
-            if document.attached
+            (document.contract_id, document.plan_document_id) for document in self.document_ids if document.attached
         }
         return {
             contract: tuple(

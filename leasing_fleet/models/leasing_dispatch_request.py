@@ -98,11 +98,12 @@ class LeasingDispatchRequest(models.Model):
     request_date = fields.Date(string="Date", required=True, default=fields.Date.context_today, tracking=True)
     driver_name = fields.Char(string="Driver", tracking=True)
     carrier = fields.Char(help="The carrier company, when the lessee does not collect the units itself.")
-    vehicle_plate = fields.Char(string="Vehicle Plate", tracking=True, help="Plate of the truck taking the units.")
+    vehicle_plate = fields.Char(tracking=True, help="Plate of the truck taking the units.")
     condition_ids = fields.One2many("leasing.dispatch.condition", "request_id", string="Conditions", copy=False)
-    all_conditions_met = fields.Boolean(compute="_compute_all_conditions_met")
     submitted_date = fields.Datetime(readonly=True, copy=False)
-    approver_id = fields.Many2one("res.users", string="Approved or Refused by", readonly=True, copy=False, tracking=True)
+    approver_id = fields.Many2one(
+        "res.users", string="Approved or Refused by", readonly=True, copy=False, tracking=True
+    )
     decision_date = fields.Datetime(readonly=True, copy=False)
     decision_comment = fields.Text(string="Approver's Comment", readonly=True, copy=False)
     picking_id = fields.Many2one(
@@ -163,10 +164,6 @@ class LeasingDispatchRequest(models.Model):
                     [("company_id", "=", request.company_id.id)], limit=1
                 )
 
-    def _compute_all_conditions_met(self):
-        for request in self:
-            request.all_conditions_met = all(request.condition_ids.mapped("met"))
-
     def _compute_gate_pass_count(self):
         counts = dict(
             self.env["leasing.gate.pass"]._read_group([("request_id", "in", self.ids)], ["request_id"], ["__count"])
@@ -183,9 +180,7 @@ class LeasingDispatchRequest(models.Model):
         if not open_requests:
             return
         # Every open request of these units, whoever can read it: a unit leaves on one request only.
-        others = self.sudo().search(
-            [("lot_ids", "in", open_requests.lot_ids.ids), ("state", "in", OPEN_STATES)]
-        )
+        others = self.sudo().search([("lot_ids", "in", open_requests.lot_ids.ids), ("state", "in", OPEN_STATES)])
         for request in open_requests:
             for other in others - request.sudo():
                 shared = request.lot_ids & other.lot_ids
@@ -243,8 +238,11 @@ class LeasingDispatchRequest(models.Model):
                     )
                 if request.state in ("done", "cancelled", "refused") and vals:
                     raise UserError(
-                        self.env._("%(request)s is %(state)s: it can no longer change.", request=request.name,
-                                   state=request._state_label())
+                        self.env._(
+                            "%(request)s is %(state)s: it can no longer change.",
+                            request=request.name,
+                            state=request._state_label(),
+                        )
                     )
         return super().write(vals)
 
@@ -429,9 +427,7 @@ class LeasingDispatchRequest(models.Model):
                 )
             if request.requested_by_id == user:
                 raise UserError(
-                    self.env._(
-                        "You requested %(request)s: another Risk Approver must decide it.", request=request.name
-                    )
+                    self.env._("You requested %(request)s: another Risk Approver must decide it.", request=request.name)
                 )
 
     def _check_gate_pass_rights(self):
@@ -483,15 +479,19 @@ class LeasingDispatchRequest(models.Model):
         if not lots:
             return {}
         # Where the units are is the warehouse's business, read for whoever asks for them.
-        quants = self.env["stock.quant"].sudo()._read_group(
-            [
-                ("lot_id", "in", lots.ids),
-                ("location_id.usage", "=", "internal"),
-                ("location_id.warehouse_id", "!=", False),
-                ("quantity", ">", 0),
-            ],
-            ["lot_id", "location_id"],
-            ["quantity:sum", "reserved_quantity:sum"],
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("location_id.usage", "=", "internal"),
+                    ("location_id.warehouse_id", "!=", False),
+                    ("quantity", ">", 0),
+                ],
+                ["lot_id", "location_id"],
+                ["quantity:sum", "reserved_quantity:sum"],
+            )
         )
         found = {}
         for lot, location, quantity, reserved in quants:
@@ -501,9 +501,7 @@ class LeasingDispatchRequest(models.Model):
 
     def _reserved_for_request(self, lot):
         """Whether ``lot``'s stock is reserved by the delivery of one of these requests."""
-        return any(
-            lot in request.picking_id.move_line_ids.lot_id for request in self if request.picking_id
-        )
+        return any(lot in request.picking_id.move_line_ids.lot_id for request in self if request.picking_id)
 
     def _sync_condition_lines(self):
         """Give every request one line per condition (created once, kept afterwards)."""
@@ -657,12 +655,16 @@ class LeasingDispatchRequest(models.Model):
         # Confirming reserves any serial numbers of the product (first in, first out): give back
         # what it took, and reserve the request's own units, each from where it is.
         picking_sudo.do_unreserve()
-        quants = self.env["stock.quant"].sudo().search(
-            [
-                ("lot_id", "in", self.lot_ids.ids),
-                ("location_id", "child_of", source.id),
-                ("quantity", ">", 0),
-            ]
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.lot_ids.ids),
+                    ("location_id", "child_of", source.id),
+                    ("quantity", ">", 0),
+                ]
+            )
         )
         location_of = {quant.lot_id: quant.location_id for quant in quants}
         # Odoo merges the moves of one product: each unit gets its line on its product's move.
@@ -688,6 +690,4 @@ class LeasingDispatchRequest(models.Model):
         """The delivery of these approved requests is validated: the units are out."""
         self.filtered(lambda r: r.state == "approved")._write_system({"state": "done"})
         for request in self:
-            request._post(
-                body=self.env._("Delivered: %(delivery)s validated.", delivery=request.picking_id.name)
-            )
+            request._post(body=self.env._("Delivered: %(delivery)s validated.", delivery=request.picking_id.name))

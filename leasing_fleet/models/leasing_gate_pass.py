@@ -22,7 +22,9 @@ class LeasingGatePass(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Number", required=True, copy=False, readonly=True, default=lambda self: self.env._("New"))
+    name = fields.Char(
+        string="Number", required=True, copy=False, readonly=True, default=lambda self: self.env._("New")
+    )
     request_id = fields.Many2one(
         "leasing.dispatch.request",
         string="Dispatch Request",

@@ -15,9 +15,7 @@ class StockPicking(models.Model):
         index="btree_not_null",
         help="The approved dispatch request this delivery of leased units was created by.",
     )
-    leasing_gate_pass_ids = fields.One2many(
-        "leasing.gate.pass", "picking_id", string="Gate Passes", readonly=True
-    )
+    leasing_gate_pass_ids = fields.One2many("leasing.gate.pass", "picking_id", string="Gate Passes", readonly=True)
 
     def _action_done(self):
         self._check_leased_units_dispatch()

@@ -82,9 +82,7 @@ class DispatchCommon(LeasingLedgerCommon):
         if sign:
             contract.write({"signed_document": SIGNED, "signed_document_name": "signed.pdf"})
         if documents:
-            contract.write(
-                {"document_ids": [Command.create({"plan_document_id": self.licence.id, "file": SIGNED})]}
-            )
+            contract.write({"document_ids": [Command.create({"plan_document_id": self.licence.id, "file": SIGNED})]})
         return contract
 
     def _request(self, contract, user=None, **values):

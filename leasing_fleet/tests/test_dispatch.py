@@ -387,4 +387,3 @@ class TestDispatchRequest(DispatchCommon):
         self.assertEqual(contract.dispatch_request_count, 1)
         action = contract.action_view_dispatch_requests()
         self.assertEqual(self.env["leasing.dispatch.request"].search(action["domain"]), request)
-

@@ -22,7 +22,8 @@ registry.category("web_tour.tours").add("leasing_gate_keeper_tour", {
         },
         {
             content: "The page says the pass is valid: confirm the exit",
-            trigger: ".o_gate_pass_page:has(.o_gate_pass_valid) .o_gate_pass_confirm_exit",
+            trigger:
+                ".o_gate_pass_page:has(.o_gate_pass_valid) .o_gate_pass_confirm_exit",
         },
         {
             content: "Confirm the exit",
@@ -32,13 +33,15 @@ registry.category("web_tour.tours").add("leasing_gate_keeper_tour", {
         },
         {
             content: "The pass is used now: open the delivery",
-            trigger: ".o_gate_pass_page:has(.o_gate_pass_used) .o_gate_pass_open_delivery",
+            trigger:
+                ".o_gate_pass_page:has(.o_gate_pass_used) .o_gate_pass_open_delivery",
             run: "click",
             expectUnloadPage: true,
         },
         {
             content: "Validate the delivery",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=button_validate]:visible",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name=button_validate]:visible",
             run: "click",
         },
         {
