@@ -104,13 +104,19 @@ class TestUnits(FleetCommon):
 
     def test_status_changes_are_in_the_chatter(self):
         # The test classes of the ledger switch tracking off; the warehouse's chatter is the point here.
-        self.env = self.env(context={key: value for key, value in self.env.context.items() if key != "tracking_disable"})
+        quiet = ("tracking_disable", "mail_notrack")
+        self.env = self.env(context={key: value for key, value in self.env.context.items() if key not in quiet})
         lot = self._receive("EXC-T1")
+        self._flush_tracking()  # a record created in the transaction tracks its changes after it
         self._approved_lease(lot)
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # the tracking messages are written before the commit
+        self._flush_tracking()
         tracked = lot.message_ids.tracking_value_ids.filtered(lambda value: value.field_id.name == "leasing_status")
         self.assertIn("Reserved", tracked.mapped("new_value_char"))
+
+    def _flush_tracking(self):
+        """Write the tracking messages, as the commit does."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
 
     # ------------------------------------------------------------------
     # Constraints and guards
