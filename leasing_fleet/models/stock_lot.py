@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -306,3 +308,173 @@ class StockLot(models.Model):
                 ownership=bool(line.contract_id.ownership_transferred_date),
             )
         return facts
+
+    # ------------------------------------------------------------------
+    # Demo
+    # ------------------------------------------------------------------
+    @api.model
+    def _demo_leasing_units(self):
+        """Take the demo units to every status by real stock operations: receipts, transfers,
+        deliveries, a repossession and its register, an item discontinued and taken back."""
+        ref = self.env.ref
+        hq, shenzhen, madrid = (ref(f"leasing_fleet.warehouse_{name}") for name in ("hq", "shenzhen", "madrid"))
+        vendor = ref("leasing_fleet.partner_equipment_vendor")
+        Picking = self.env["stock.picking"]
+        lot = {name: ref(f"leasing_fleet.lot_{name}") for name in (
+            "excavator_1", "excavator_2", "excavator_3", "excavator_4", "excavator_5",
+            "wheel_loader_1", "wheel_loader_2", "cnc_1", "press_1", "mixer_1", "truck_1",
+        )}  # fmt: skip
+
+        def validate(picking):
+            picking.move_ids.picked = True
+            picking.button_validate()
+            return picking
+
+        def receive(warehouse, lots):
+            return validate(
+                Picking._leasing_create_for_units(
+                    {
+                        "picking_type_id": warehouse.in_type_id.id,
+                        "location_id": vendor.property_stock_supplier.id,
+                        "location_dest_id": warehouse.lot_stock_id.id,
+                        "partner_id": vendor.id,
+                        "origin": "Initial stock",
+                    },
+                    lots,
+                )
+            )
+
+        def deliver(warehouse, lots, contract):
+            return validate(
+                Picking._leasing_create_for_units(
+                    {
+                        "picking_type_id": warehouse.out_type_id.id,
+                        "location_id": warehouse.lot_stock_id.id,
+                        "location_dest_id": contract.partner_id.property_stock_customer.id,
+                        "partner_id": contract.partner_id.id,
+                        "origin": contract.name,
+                    },
+                    lots,
+                )
+            )
+
+        def line_of(contract_xmlid, product_xmlid):
+            contract = ref(contract_xmlid)
+            return contract, contract.line_ids.filtered(lambda line: line.product_id == ref(product_xmlid))[:1]
+
+        receive(hq, lot["excavator_1"] | lot["excavator_2"] | lot["excavator_4"])
+        receive(shenzhen, lot["excavator_3"] | lot["excavator_5"] | lot["cnc_1"] | lot["mixer_1"])
+        receive(madrid, lot["wheel_loader_1"] | lot["wheel_loader_2"] | lot["press_1"])
+
+        # Reserved: the approved lease of an excavator names its unit.
+        _contract, line = line_of("leasing_management.contract_tajo_approved", "leasing_management.product_excavator")
+        line.lot_id = lot["excavator_2"]
+        # Abnormal: flagged by the warehouse.
+        lot["wheel_loader_2"].action_leasing_mark_abnormal()
+        # On lease: the CNC machine delivered to its lessee.
+        contract, line = line_of("leasing_management.contract_huaxin_cnc_active", "leasing_management.product_cnc_machine")
+        line.lot_id = lot["cnc_1"]
+        deliver(shenzhen, lot["cnc_1"], contract)
+        # Sold: the concrete mixer of the lease closed with the ownership passed, delivered.
+        contract, line = line_of("leasing_management.contract_pacifico_closed", "leasing_management.product_concrete_mixer")
+        line.lot_id = lot["mixer_1"]
+        deliver(shenzhen, lot["mixer_1"], contract)
+        # Repossessed: the printing press of a lease three rents behind, towed back to Madrid.
+        contract, line = line_of("leasing_management.contract_andinas_active", "leasing_management.product_printing_press")
+        line.lot_id = lot["press_1"]
+        deliver(madrid, lot["press_1"], contract)
+        Followup = self.env["leasing.unit.followup"]
+        now = fields.Datetime.now()
+        Followup.create(
+            [
+                {
+                    "lot_id": lot["press_1"].id,
+                    "date": now - timedelta(days=9),
+                    "state": "searching",
+                    "reason": "not_paying",
+                    "notes": "Three rents behind, the lessee does not answer.",
+                },
+                {
+                    "lot_id": lot["press_1"].id,
+                    "date": now - timedelta(days=6),
+                    "state": "located",
+                    "reason": "not_paying",
+                    "notes": "The press is at the lessee's second plant, in Getafe.",
+                },
+                {
+                    "lot_id": lot["press_1"].id,
+                    "date": now - timedelta(days=3),
+                    "state": "towing",
+                    "reason": "not_paying",
+                    "notes": "Dismantled and loaded by the rigging contractor.",
+                },
+            ]
+        )
+        request = self.env["leasing.collection.request"].create(
+            {
+                "request_type": "repossession",
+                "contract_id": contract.id,
+                "reason": "Three rents behind; the lessee stopped answering.",
+            }
+        )
+        # Demo: approved without the two people the workflow asks for (one data loader here).
+        request._write_system({"state": "approved"})
+        request._execute()
+        for picking in request.leasing_picking_ids:
+            validate(picking)
+        Followup.create(
+            {
+                "lot_id": lot["press_1"].id,
+                "date": now - timedelta(days=1),
+                "state": "in_storage",
+                "reason": "not_paying",
+                "notes": "Received in the Repossessed location of the Madrid store.",
+            }
+        )
+        # Transfer in transit: Madrid asked headquarters for an excavator; shipped, not received.
+        transfer = self.env["leasing.unit.request"].create(
+            {
+                "warehouse_id": madrid.id,
+                "product_id": lot["excavator_4"].product_id.id,
+                "quantity": 1,
+                "source_warehouse_id": hq.id,
+                "lot_ids": [fields.Command.set(lot["excavator_4"].ids)],
+                "note": "A road works contract starts next month.",
+            }
+        )
+        transfer.action_request()
+        transfer.action_fulfil_transfer()
+        validate(transfer.picking_ids.filtered(lambda picking: picking.location_id == hq.lot_stock_id))
+        # Purchase in transit: Shenzhen asked for a truck, delivered by the vendor.
+        purchase = self.env["leasing.unit.request"].create(
+            {
+                "warehouse_id": shenzhen.id,
+                "product_id": lot["truck_1"].product_id.id,
+                "quantity": 1,
+                "vendor_id": vendor.id,
+                "lot_ids": [fields.Command.set(lot["truck_1"].ids)],
+            }
+        )
+        purchase.action_request()
+        purchase.action_fulfil_receipt()
+        # Relay in transit: an excavator shipped from Shenzhen into transit, its next leg not planned.
+        validate(
+            Picking._leasing_create_for_units(
+                {
+                    "picking_type_id": shenzhen.int_type_id.id,
+                    "location_id": shenzhen.lot_stock_id.id,
+                    "location_dest_id": self.env.company.internal_transit_location_id.id,
+                    "origin": "Relay to the Madrid store",
+                },
+                lot["excavator_5"],
+            )
+        )
+        # Returned: the wheel loader of a lease discontinued and taken back.
+        contract, line = line_of("leasing_management.contract_bajio_active", "leasing_management.product_wheel_loader")
+        line.lot_id = lot["wheel_loader_1"]
+        deliver(madrid, lot["wheel_loader_1"], contract)
+        self.env["leasing.discontinue.wizard"].create(
+            {"contract_id": contract.id, "line_id": line.id, "reason": "Returned: the site closed early."}
+        ).action_confirm()
+        for picking in line.leasing_return_picking_ids:
+            validate(picking)
