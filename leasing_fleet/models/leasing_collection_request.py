@@ -36,7 +36,9 @@ class LeasingCollectionRequest(models.Model):
         done (``stock.picking._action_done``): return False, not done yet. A lease without a unit
         out on lease falls back to the to-do of leasing_collections."""
         self.ensure_one()
-        lines = self.contract_id.line_ids.filtered(lambda line: line.lot_id and not line.discontinued)
+        # The approver (a collection manager, checked by action_approve) may have no access to
+        # the stock: the units of the lease are read as superuser to act on them.
+        lines = self.contract_id.sudo().line_ids.filtered(lambda line: line.lot_id and not line.discontinued)
         lots = lines.lot_id.filtered(lambda lot: lot.leasing_status == "on_lease")
         if not lots:
             return super()._execute_repossession()

@@ -229,7 +229,7 @@ class StockLot(models.Model):
 
     def _leasing_status_facts(self):
         """{lot id: facts} for the units of ``self``: where they are, which transfers and
-        receipts not done carry them, their current lease line. Three queries for all of them."""
+        receipts not done carry them, their current lease line. Four queries for all of them."""
         ids = [lot_id for lot_id in self.ids if lot_id]
         if not ids:
             return {}
@@ -237,39 +237,42 @@ class StockLot(models.Model):
         self.env["stock.quant"].flush_model(["lot_id", "location_id", "quantity"])
         self.env["stock.location"].flush_model(["usage", "warehouse_id", "leasing_repossessed"])
         facts = {lot_id: {} for lot_id in ids}
-        # Where each unit is: in stock (a quant), else where its last done move took it.
+        # Where each unit is: in stock (a quant), else where its last done move took it. Its
+        # branch: that of its location, else the one its last move left from (in transit, out).
         self.env.cr.execute(
             """
-            SELECT lot_id, usage, repossessed, warehouse_id FROM (
-                SELECT DISTINCT ON (q.lot_id) q.lot_id, loc.usage, loc.leasing_repossessed AS repossessed,
-                       loc.warehouse_id, 0 AS rank
-                  FROM stock_quant q
-                  JOIN stock_location loc ON loc.id = q.location_id
-                 WHERE q.lot_id = ANY(%(ids)s) AND q.quantity > 0 AND loc.usage IN ('internal', 'transit')
-                 ORDER BY q.lot_id, q.in_date DESC, q.id DESC
-            ) AS in_stock
-            UNION ALL
-            SELECT lot_id, usage, repossessed, warehouse_id FROM (
-                SELECT DISTINCT ON (ml.lot_id) ml.lot_id, dest.usage, dest.leasing_repossessed AS repossessed,
-                       COALESCE(dest.warehouse_id, src.warehouse_id) AS warehouse_id
-                  FROM stock_move_line ml
-                  JOIN stock_location dest ON dest.id = ml.location_dest_id
-                  JOIN stock_location src ON src.id = ml.location_id
-                 WHERE ml.lot_id = ANY(%(ids)s) AND ml.state = 'done'
-                   AND NOT EXISTS (
-                       SELECT 1 FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
-                        WHERE q.lot_id = ml.lot_id AND q.quantity > 0 AND l.usage IN ('internal', 'transit'))
-                 ORDER BY ml.lot_id, ml.date DESC, ml.id DESC
-            ) AS moved
+            SELECT DISTINCT ON (ml.lot_id) ml.lot_id, dest.usage, dest.leasing_repossessed,
+                   COALESCE(dest.warehouse_id, src.warehouse_id)
+              FROM stock_move_line ml
+              JOIN stock_location dest ON dest.id = ml.location_dest_id
+              JOIN stock_location src ON src.id = ml.location_id
+             WHERE ml.lot_id = ANY(%(ids)s) AND ml.state = 'done'
+             ORDER BY ml.lot_id, ml.date DESC, ml.id DESC
             """,
             {"ids": ids},
         )
         for lot_id, usage, repossessed, warehouse_id in self.env.cr.fetchall():
             facts[lot_id].update(usage=usage, repossessed=bool(repossessed), warehouse_id=warehouse_id)
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (q.lot_id) q.lot_id, loc.usage, loc.leasing_repossessed, loc.warehouse_id
+              FROM stock_quant q
+              JOIN stock_location loc ON loc.id = q.location_id
+             WHERE q.lot_id = ANY(%(ids)s) AND q.quantity > 0 AND loc.usage IN ('internal', 'transit')
+             ORDER BY q.lot_id, q.in_date DESC, q.id DESC
+            """,
+            {"ids": ids},
+        )
+        for lot_id, usage, repossessed, warehouse_id in self.env.cr.fetchall():
+            fact = facts[lot_id]
+            fact.update(usage=usage, repossessed=bool(repossessed))
+            if warehouse_id:
+                fact["warehouse_id"] = warehouse_id
         # The receipts and inter-branch transfers not done that carry the units.
         self.env.cr.execute(
             """
             SELECT ml.lot_id,
+                   (array_agg(dest.warehouse_id ORDER BY ml.id DESC))[1],
                    bool_or(src.usage = 'supplier'),
                    bool_or(src.usage IN ('internal', 'transit') AND dest.usage IN ('internal', 'transit')
                            AND (src.usage = 'transit' OR dest.usage = 'transit'
@@ -282,8 +285,12 @@ class StockLot(models.Model):
             """,
             {"ids": ids},
         )
-        for lot_id, pending_receipt, pending_transfer in self.env.cr.fetchall():
-            facts[lot_id].update(pending_receipt=pending_receipt, pending_transfer=pending_transfer)
+        for lot_id, warehouse_id, pending_receipt, pending_transfer in self.env.cr.fetchall():
+            fact = facts[lot_id]
+            fact.update(pending_receipt=pending_receipt, pending_transfer=pending_transfer)
+            if not fact.get("warehouse_id"):
+                # Not received yet: the branch expecting it.
+                fact["warehouse_id"] = warehouse_id
         # The current lease line of each unit: the open one (approved or active lease, item not
         # discontinued: one at most), else the latest of the others. The status must not depend
         # on who reads it: the lines are read as superuser.

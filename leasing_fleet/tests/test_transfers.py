@@ -36,7 +36,9 @@ class TestTransfers(FleetCommon):
         self.assertEqual(second.leasing_status, "available", "Only the unit sent is on its way")
         self._validate(shipment)
         self.assertEqual(receipt.move_line_ids.lot_id, first, "The store receives the very unit sent")
-        self.assertEqual(first.leasing_status, "transfer_transit")
+        self.assertRecordValues(
+            first, [{"leasing_status": "transfer_transit", "leasing_warehouse_id": self.hq.id}]
+        )  # on its way, still counted at the branch that sent it
         self._validate(receipt)
         self.assertRecordValues(first, [{"leasing_status": "available", "leasing_warehouse_id": self.store.id}])
 
@@ -76,6 +78,7 @@ class TestTransfers(FleetCommon):
             receipt, [{"partner_id": self.vendor.id, "location_dest_id": self.store.lot_stock_id.id}]
         )
         self.assertEqual(set(lots.mapped("leasing_status")), {"purchase_transit"})
+        self.assertEqual(lots.leasing_warehouse_id, self.store, "Shown at the branch expecting them")
         self._validate(receipt)
         self.assertEqual(set(lots.mapped("leasing_status")), {"available"})
         self.assertEqual(lots.leasing_warehouse_id, self.store)
