@@ -64,5 +64,7 @@ def test_abnormal_wins_over_everything():
 
 
 def test_repossessed_location_wins_over_lease_and_discontinued():
-    facts = UnitFacts(location_usage="internal", repossessed_location=True, line_discontinued=True, lease_state="active")
+    facts = UnitFacts(
+        location_usage="internal", repossessed_location=True, line_discontinued=True, lease_state="active"
+    )
     assert unit_status(facts) == "repossessed"

@@ -42,8 +42,7 @@ class LeasingContractLine(models.Model):
             if float_compare(line.quantity, 1.0, precision_digits=6):
                 raise ValidationError(
                     self.env._(
-                        "A lease item with a unit (%(unit)s) is one unit: its quantity must be 1. "
-                        "Add a line per unit.",
+                        "A lease item with a unit (%(unit)s) is one unit: its quantity must be 1. Add a line per unit.",
                         unit=line.lot_id.name,
                     )
                 )

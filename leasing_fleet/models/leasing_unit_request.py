@@ -82,9 +82,7 @@ class LeasingUnitRequest(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
-                vals["name"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("leasing.unit.request") or "/"
-                )
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code("leasing.unit.request") or "/"
         return super(LeasingUnitRequest, self._without_system_defaults()).create(vals_list)
 
     def write(self, vals):
@@ -112,13 +110,17 @@ class LeasingUnitRequest(models.Model):
             request._check_fulfillable()
             source = request.source_warehouse_id
             if not source:
-                raise UserError(self.env._("Choose the branch the units of %(request)s come from.", request=request.name))
+                raise UserError(
+                    self.env._("Choose the branch the units of %(request)s come from.", request=request.name)
+                )
             if source == request.warehouse_id:
                 raise UserError(self.env._("The units must come from another branch than the one asking for them."))
             lots = request._units_to_send()
             transit = request.company_id.internal_transit_location_id
             if not transit:
-                raise UserError(self.env._("%(company)s has no inter-branch transit location.", company=request.company_id.name))
+                raise UserError(
+                    self.env._("%(company)s has no inter-branch transit location.", company=request.company_id.name)
+                )
             Picking = self.env["stock.picking"].with_company(request.company_id)
             origin = {"origin": request.name, "leasing_unit_request_id": request.id}
             shipment = Picking._leasing_create_for_units(
@@ -165,7 +167,9 @@ class LeasingUnitRequest(models.Model):
         for request in self:
             request._check_fulfillable()
             if not request.vendor_id:
-                raise UserError(self.env._("Choose the vendor who delivers the units of %(request)s.", request=request.name))
+                raise UserError(
+                    self.env._("Choose the vendor who delivers the units of %(request)s.", request=request.name)
+                )
             warehouse = request.warehouse_id
             vals = {
                 "picking_type_id": warehouse.in_type_id.id,

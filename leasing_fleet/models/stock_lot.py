@@ -1,9 +1,8 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
-
 from odoo.addons.leasing_management.models.leasing_system_fields_mixin import check_system_fields
+from odoo.exceptions import AccessError, UserError
 
 from ..tools import UnitFacts, unit_status
 from .leasing_unit_followup import FOLLOWUP_REASONS, FOLLOWUP_STATES
@@ -92,7 +91,7 @@ class StockLot(models.Model):
     leasing_vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Vehicle Model")
     engine_number = fields.Char(copy=False, tracking=True)
     frame_number = fields.Char(copy=False, tracking=True)
-    hour_meter = fields.Float(string="Hour Meter", digits=(16, 1), tracking=True, help="Hours worked, last reading.")
+    hour_meter = fields.Float(digits=(16, 1), tracking=True, help="Hours worked, last reading.")
 
     # ------------------------------------------------------------------
     # Follow-up register
@@ -379,15 +378,21 @@ class StockLot(models.Model):
         # Abnormal: flagged by the warehouse.
         lot["wheel_loader_2"].action_leasing_mark_abnormal()
         # On lease: the CNC machine delivered to its lessee.
-        contract, line = line_of("leasing_management.contract_huaxin_cnc_active", "leasing_management.product_cnc_machine")
+        contract, line = line_of(
+            "leasing_management.contract_huaxin_cnc_active", "leasing_management.product_cnc_machine"
+        )
         line.lot_id = lot["cnc_1"]
         deliver(shenzhen, lot["cnc_1"], contract)
         # Sold: the concrete mixer of the lease closed with the ownership passed, delivered.
-        contract, line = line_of("leasing_management.contract_pacifico_closed", "leasing_management.product_concrete_mixer")
+        contract, line = line_of(
+            "leasing_management.contract_pacifico_closed", "leasing_management.product_concrete_mixer"
+        )
         line.lot_id = lot["mixer_1"]
         deliver(shenzhen, lot["mixer_1"], contract)
         # Repossessed: the printing press of a lease three rents behind, towed back to Madrid.
-        contract, line = line_of("leasing_management.contract_andinas_active", "leasing_management.product_printing_press")
+        contract, line = line_of(
+            "leasing_management.contract_andinas_active", "leasing_management.product_printing_press"
+        )
         line.lot_id = lot["press_1"]
         deliver(madrid, lot["press_1"], contract)
         Followup = self.env["leasing.unit.followup"]

@@ -1,9 +1,8 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import new_test_user
-
 from odoo.addons.leasing_collections.tests.common import CollectionsCommon
+from odoo.tests import new_test_user
 
 WAREHOUSE = "leasing_fleet.group_leasing_warehouse"
 

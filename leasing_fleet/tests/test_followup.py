@@ -20,7 +20,9 @@ class TestRepossessionAndFollowup(FleetCommon):
             {"request_type": "repossession", "contract_id": contract.id, "reason": "Three instalments unpaid"}
         )
         if hasattr(request, "action_approve"):
-            submitter = new_test_user(self.env, "fleet_submitter", groups=COLLECTION_MANAGER, company_id=self.company.id)
+            submitter = new_test_user(
+                self.env, "fleet_submitter", groups=COLLECTION_MANAGER, company_id=self.company.id
+            )
             approver = new_test_user(self.env, "fleet_decider", groups=COLLECTION_MANAGER, company_id=self.company.id)
             request.with_user(submitter).action_submit()
             request.with_user(approver).action_approve()
@@ -49,7 +51,8 @@ class TestRepossessionAndFollowup(FleetCommon):
         self.assertEqual(lot.leasing_status, "on_lease")
         self._validate(receipt.with_user(self.keeper))
         self.assertRecordValues(
-            lot, [{"leasing_status": "repossessed", "leasing_contract_id": contract.id, "leasing_warehouse_id": self.hq.id}]
+            lot,
+            [{"leasing_status": "repossessed", "leasing_contract_id": contract.id, "leasing_warehouse_id": self.hq.id}],
         )
         self.assertEqual(request.state, "done")
 
@@ -79,7 +82,9 @@ class TestRepossessionAndFollowup(FleetCommon):
         )
         # A row recorded late, for an earlier day, does not change where the chase stands now.
         Followup.create({"lot_id": lot.id, "reason": "not_paying", "state": "located", "date": "2026-03-03 10:00:00"})
-        self.assertRecordValues(lot, [{"leasing_followup_state": "towing", "leasing_followup_reason": "lessee_missing"}])
+        self.assertRecordValues(
+            lot, [{"leasing_followup_state": "towing", "leasing_followup_reason": "lessee_missing"}]
+        )
         self.assertEqual(len(lot.leasing_followup_ids), 3)
         with self.assertRaises(AccessError):
             first.with_user(self.keeper).unlink()

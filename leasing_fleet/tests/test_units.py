@@ -80,7 +80,12 @@ class TestUnits(FleetCommon):
         with freeze_time("2026-02-25"):
             contract.action_invoice_due()
             self.env["leasing.discontinue.wizard"].create(
-                {"contract_id": contract.id, "line_id": line.id, "reason": "Returned: engine failure", "date": "2026-02-25"}
+                {
+                    "contract_id": contract.id,
+                    "line_id": line.id,
+                    "reason": "Returned: engine failure",
+                    "date": "2026-02-25",
+                }
             ).action_confirm()
         receipt = line.leasing_return_picking_ids
         self.assertEqual(len(receipt), 1, "Discontinuing the item creates its return receipt")
@@ -193,10 +198,22 @@ class TestUnits(FleetCommon):
             {"name": "Hauler", "brand_id": self.env["fleet.vehicle.model.brand"].create({"name": "Volvo"}).id}
         )
         vehicle = self.env["fleet.vehicle"].create(
-            {"model_id": model.id, "vin_sn": "YV2A4C2A0KB123456", "license_plate": "B-123-XY", "company_id": self.company.id}
+            {
+                "model_id": model.id,
+                "vin_sn": "YV2A4C2A0KB123456",
+                "license_plate": "B-123-XY",
+                "company_id": self.company.id,
+            }
         )
         lot = self._lots("TRK-1")
         lot.vehicle_id = vehicle
         self.assertRecordValues(
-            lot, [{"leasing_vin": "YV2A4C2A0KB123456", "leasing_license_plate": "B-123-XY", "leasing_vehicle_model_id": model.id}]
+            lot,
+            [
+                {
+                    "leasing_vin": "YV2A4C2A0KB123456",
+                    "leasing_license_plate": "B-123-XY",
+                    "leasing_vehicle_model_id": model.id,
+                }
+            ],
         )
