@@ -118,3 +118,17 @@ class TestTransfers(FleetCommon):
         request.action_request()
         with self.assertRaisesRegex(UserError, "Only available units at Test HQ can be sent: EXC-X7"):
             request.action_fulfil_transfer()
+
+    def test_unit_request_of_another_company_is_hidden(self):
+        request = self._request()
+        other = self.env["res.company"].create({"name": "Other Fleet Co"})
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Outsider Keeper",
+                "login": "fleet_other_keeper",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+                "groups_id": [(6, 0, [self.env.ref("leasing_fleet.group_leasing_warehouse").id])],
+            }
+        )
+        self.assertFalse(self.env["leasing.unit.request"].with_user(outsider).search([("id", "=", request.id)]))

@@ -168,6 +168,32 @@ class TestUnits(FleetCommon):
                 lot.with_user(self.keeper).write(vals)
         self.assertEqual(lot.leasing_status, "available")
 
+    def test_status_of_many_units_in_a_constant_number_of_queries(self):
+        """The facts of all the units come from a few grouped queries, not a query per unit."""
+
+        def recompute_queries(lots):
+            lots.invalidate_recordset()
+            lots._leasing_recompute_status()
+            self.env.flush_all()  # flush whatever is pending before counting
+            lots._leasing_recompute_status()
+            before = self.env.cr.sql_log_count
+            lots.mapped("leasing_status")
+            return self.env.cr.sql_log_count - before
+
+        few = self._receive(*(f"EXC-Q{index}" for index in range(3)))
+        many = self._receive(*(f"EXC-M{index}" for index in range(30)))
+        self.assertEqual(set(many.mapped("leasing_status")), {"available"})
+        queries = recompute_queries(few)
+        self.assertGreater(queries, 0, "The statuses were computed again")
+        self.assertEqual(recompute_queries(many), queries)
+
+    def test_warehouse_group_has_no_accounting(self):
+        self.assertTrue(self.keeper.has_group("stock.group_stock_user"))
+        self.assertFalse(self.keeper.has_group("account.group_account_invoice"))
+        self.assertFalse(self.keeper.has_group("account.group_account_readonly"))
+        with self.assertRaises(AccessError):
+            self.env["account.move"].with_user(self.keeper).search([], limit=1)
+
     # ------------------------------------------------------------------
     # Branches and the board
     # ------------------------------------------------------------------
