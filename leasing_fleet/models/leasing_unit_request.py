@@ -121,7 +121,9 @@ class LeasingUnitRequest(models.Model):
                 raise UserError(
                     self.env._("%(company)s has no inter-branch transit location.", company=request.company_id.name)
                 )
-            Picking = self.env["stock.picking"].with_company(request.company_id)
+            # The transfers are linked to the request by the system (refused to write()); the
+            # warehouse's rights were checked above.
+            Picking = self.env["stock.picking"].sudo().with_company(request.company_id)
             origin = {"origin": request.name, "leasing_unit_request_id": request.id}
             shipment = Picking._leasing_create_for_units(
                 dict(
@@ -179,7 +181,8 @@ class LeasingUnitRequest(models.Model):
                 "origin": request.name,
                 "leasing_unit_request_id": request.id,
             }
-            Picking = self.env["stock.picking"].with_company(request.company_id)
+            # As in action_fulfil_transfer: the link to the request is the system's.
+            Picking = self.env["stock.picking"].sudo().with_company(request.company_id)
             if request.lot_ids:
                 if len(request.lot_ids) != request.quantity:
                     raise UserError(

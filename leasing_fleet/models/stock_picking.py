@@ -1,4 +1,9 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+# The links only the system sets (a receipt marked as the repossession of a request is what
+# makes the request done when it is validated): refused on create and write to anybody else.
+LEASING_PICKING_LINKS = ("leasing_collection_request_id", "leasing_unit_request_id", "leasing_return_line_id")
 
 
 class StockPicking(models.Model):
@@ -28,6 +33,24 @@ class StockPicking(models.Model):
         copy=False,
         help="The discontinued lease item whose unit this receipt takes back.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._leasing_check_links(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._leasing_check_links([vals])
+        return super().write(vals)
+
+    def _leasing_check_links(self, vals_list):
+        if self.env.su or not any(name in vals for vals in vals_list for name in LEASING_PICKING_LINKS):
+            return
+        raise AccessError(
+            self.env._(
+                "The links of a transfer to a repossession, a unit request or a returned item are set by the system."
+            )
+        )
 
     def _action_done(self):
         result = super()._action_done()

@@ -132,3 +132,10 @@ class TestTransfers(FleetCommon):
             }
         )
         self.assertFalse(self.env["leasing.unit.request"].with_user(outsider).search([("id", "=", request.id)]))
+
+    def test_picking_links_are_the_systems(self):
+        request = self._request()
+        picking = self._receipt(self._lots("EXC-L1"))
+        with self.assertRaises(AccessError):
+            picking.with_user(self.keeper).write({"leasing_unit_request_id": request.id})
+        self.assertFalse(picking.leasing_unit_request_id)
