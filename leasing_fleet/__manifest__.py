@@ -13,6 +13,7 @@
         "data/leasing_fleet_data.xml",
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",
+        "views/leasing_collection_request_views.xml",
         "views/leasing_unit_followup_views.xml",
         "views/leasing_unit_request_views.xml",
         "views/leasing_fleet_menus.xml",
