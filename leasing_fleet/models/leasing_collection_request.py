@@ -18,7 +18,9 @@ class LeasingCollectionRequest(models.Model):
     def _compute_leasing_picking_count(self):
         # A count only, shown to the collectors who may not read the stock: read as superuser.
         counts = dict(
-            self.env["stock.picking"].sudo()._read_group(
+            self.env["stock.picking"]
+            .sudo()
+            ._read_group(
                 [("leasing_collection_request_id", "in", self.ids)], ["leasing_collection_request_id"], ["__count"]
             )
         )
