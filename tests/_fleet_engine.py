@@ -1,5 +1,8 @@
-"""Load ``leasing_fleet/tools`` as the standalone package ``leasing_fleet_engine``: the addon
-package imports Odoo, its rules do not, so the tests load them on their own."""
+"""Load ``leasing_fleet/tools`` as the standalone package ``leasing_fleet_engine``.
+
+As ``_collections_engine.py`` does: the addon package imports Odoo, its pure rules do not, so the
+tests load them on their own.
+"""
 
 import importlib.util
 import sys

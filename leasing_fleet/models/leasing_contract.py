@@ -31,6 +31,18 @@ class LeasingContract(models.Model):
         for contract in self:
             contract.dispatch_request_count = counts.get(contract, 0)
 
+    @api.constrains("state")
+    def _check_leasing_units_free(self):
+        """A unit is on one open lease (approved or active) at a time."""
+        self.filtered(lambda contract: contract.state in ("approved", "active")).line_ids._check_leasing_unit_free()
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"state", "ownership_transferred_date"}.intersection(vals):
+            # Approved, active, closed, ownership passed: the units' status follows their lease.
+            self.line_ids.lot_id._leasing_recompute_status()
+        return result
+
     def action_view_dispatch_requests(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("leasing_fleet.action_leasing_dispatch_request")

@@ -360,7 +360,6 @@ class LeasingDispatchRequest(models.Model):
         # The delivery and the units' reservation were made by the approval, as the system: undone
         # the same way once the rights above are checked.
         approved.picking_id.sudo().filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
-        approved._release_units()
         approved.gate_pass_ids.filtered(lambda p: p.state == "valid")._revoke()
         self._write_system({"state": "cancelled"})
         return True
@@ -584,7 +583,8 @@ class LeasingDispatchRequest(models.Model):
         delivery from its branch to the lessee with the units' serial numbers, record the
         decision."""
         self.ensure_one()
-        self._reserve_units()
+        # The units are reserved for the lease by its lines (their status and lease follow from
+        # them) and, in stock, by the delivery's reservation of their serial numbers.
         picking = self._create_delivery()
         self._write_system(
             {
@@ -595,18 +595,6 @@ class LeasingDispatchRequest(models.Model):
                 "picking_id": picking.id,
             }
         )
-
-    def _reserve_units(self):
-        # The unit's lease is the warehouse's record, written by the approval after its checks.
-        for request in self:
-            request.lot_ids.sudo().write({"leasing_contract_id": request.contract_id.id})
-
-    def _release_units(self):
-        # Undoes _reserve_units for requests cancelled before their units left, after its checks.
-        for request in self:
-            request.lot_ids.sudo().filtered(lambda lot, r=request: lot.leasing_contract_id == r.contract_id).write(
-                {"leasing_contract_id": False}
-            )
 
     def _create_delivery(self):
         """The outgoing picking of the units, from the branch to the lessee, each unit on its own

@@ -92,6 +92,11 @@ class DispatchCommon(LeasingLedgerCommon):
             .create({"contract_id": contract.id, "driver_name": "Ana Ruiz", "vehicle_plate": "4821-KLM", **values})
         )
 
+    def _reserved(self, lot):
+        """The quantity of ``lot`` reserved in stock (by a delivery)."""
+        quants = self.env["stock.quant"].search([("lot_id", "=", lot.id), ("location_id.usage", "=", "internal")])
+        return sum(quants.mapped("reserved_quantity"))
+
     def _conditions(self, request):
         return {line.code: line.met for line in request.condition_ids}
 

@@ -86,6 +86,7 @@ class TestDispatchRequest(DispatchCommon):
         self.assertFalse(request.approver_id)
         self.assertEqual(request.decision_comment, "Every condition met.")
         self.assertEqual((self.lot_1 | self.lot_2).leasing_contract_id, contract)
+        self.assertEqual(set((self.lot_1 | self.lot_2).mapped("leasing_status")), {"reserved"})
         picking = request.picking_id.with_user(self.env.user)
         self.assertEqual(picking.picking_type_id, self.warehouse.out_type_id)
         self.assertEqual(picking.partner_id, self.lessee)
@@ -116,7 +117,7 @@ class TestDispatchRequest(DispatchCommon):
         request.action_submit()
         self.assertEqual(request.state, "to_approve")
         self.assertFalse(request.picking_id)
-        self.assertFalse(self.lot_1.leasing_contract_id)
+        self.assertFalse(self._reserved(self.lot_1))
         # Reasons are frozen once submitted.
         with self.assertRaises(UserError):
             request.condition_ids[0].write({"unmet_reason": "changed"})
@@ -160,7 +161,7 @@ class TestDispatchRequest(DispatchCommon):
         self.assertEqual(request.state, "refused")
         self.assertEqual(request.approver_id, self.risk_approver)
         self.assertFalse(request.picking_id)
-        self.assertFalse(self.lot_1.leasing_contract_id)
+        self.assertFalse(self._reserved(self.lot_1))
         with self.assertRaisesRegex(UserError, "refused"):
             request.with_user(self.keeper).action_print_gate_pass()
         self.assertFalse(self.env["leasing.gate.pass"].search([("request_id", "=", request.id)]))
@@ -198,11 +199,10 @@ class TestDispatchRequest(DispatchCommon):
         self.assertEqual(self._request(contract, lot_ids=self.lot_1.ids).lot_ids, self.lot_1)
 
     def test_unit_reserved_for_another_lease(self):
-        contract = self._lease()
-        other = self.env["leasing.contract"].create(self._lease_vals())
-        # As an approval of the other lease's dispatch leaves it.
-        self.lot_1.sudo().write({"leasing_contract_id": other.id})
-        request = self._request(contract)
+        # lot_1 is on an active lease; a draft lease names it too (allowed while it is a draft).
+        self._lease(lots=self.lot_1)
+        draft = self._lease(lots=self.lot_1, activate=False, pay=False)
+        request = self._request(draft)
         with self.assertRaisesRegex(UserError, "SN-EXC-001 is reserved for the lease"):
             request.action_submit()
         self.assertEqual(request.state, "draft")
@@ -211,17 +211,18 @@ class TestDispatchRequest(DispatchCommon):
     def test_unit_not_available(self):
         contract = self._lease()
         request = self._request(contract)
-        self.lot_2.sudo().write({"leasing_status": "abnormal"})
+        self.lot_2.leasing_abnormal_reason = "damaged"
+        self.lot_2.action_leasing_mark_abnormal()
         with self.assertRaisesRegex(UserError, "SN-EXC-002 is Abnormal"):
             request.action_submit()
-        self.lot_2.sudo().write({"leasing_status": "available"})
+        self.lot_2.action_leasing_clear_abnormal()
         # Out of stock: moved to the customers' location by hand.
         quant = self.env["stock.quant"].search([("lot_id", "=", self.lot_2.id), ("quantity", ">", 0)])
         self.env["stock.quant"]._update_available_quantity(self.excavator, quant.location_id, -1.0, lot_id=self.lot_2)
         with self.assertRaisesRegex(UserError, "SN-EXC-002 is not available in stock"):
             request.action_submit()
         self.assertEqual(request.state, "draft")
-        self.assertFalse(self.lot_1.leasing_contract_id)
+        self.assertFalse(self._reserved(self.lot_1))
 
     def test_unit_of_another_lease_refused(self):
         contract = self._lease(lots=self.lot_1)
@@ -280,7 +281,7 @@ class TestDispatchRequest(DispatchCommon):
         picking = request.picking_id.with_user(self.env.user)
         request.action_cancel()
         self.assertEqual(picking.state, "cancel")
-        self.assertFalse(self.lot_1.leasing_contract_id)
+        self.assertFalse(self._reserved(self.lot_1))
         # A delivery made by hand and tied to the cancelled request does not carry its units out.
         manual = self._manual_delivery(self.lot_1)
         manual.sudo().write({"leasing_dispatch_request_id": request.id})
@@ -321,8 +322,7 @@ class TestDispatchRequest(DispatchCommon):
         customers = picking.location_dest_id
         quants = self.env["stock.quant"].search([("lot_id", "in", (self.lot_1 | self.lot_2).ids), ("quantity", ">", 0)])
         self.assertEqual(quants.location_id, customers)
-        if self.env["stock.lot"]._fields["leasing_status"].compute:
-            self.assertEqual(set((self.lot_1 | self.lot_2).mapped("leasing_status")), {"on_lease"})
+        self.assertEqual(set((self.lot_1 | self.lot_2).mapped("leasing_status")), {"on_lease"})
         # Delivered units are not proposed for a new dispatch.
         self.assertFalse(self._request(contract).lot_ids)
 

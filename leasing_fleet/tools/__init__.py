@@ -1,3 +1,4 @@
-from .dispatch_conditions import CONDITION_CODES, DispatchFacts, evaluate_conditions
+"""Pure rules of leasing_fleet: no Odoo, no database, plain facts in, plain data out."""
 
-__all__ = ["CONDITION_CODES", "DispatchFacts", "evaluate_conditions"]
+from .dispatch_conditions import CONDITION_CODES, DispatchFacts, evaluate_conditions  # noqa: F401
+from .unit_status import UnitFacts, unit_status  # noqa: F401
