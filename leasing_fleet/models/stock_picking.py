@@ -65,8 +65,8 @@ class StockPicking(models.Model):
             return
         raise AccessError(
             self.env._(
-                "The links of a transfer to a repossession, a unit request, a returned item or a dispatch request are set by "
-                "the system."
+                "The links of a transfer to a repossession, a unit request, a returned item "
+                "or a dispatch request are set by the system."
             )
         )
 
