@@ -39,6 +39,9 @@
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
+        # The legal stage.
+        "data/leasing_legal_action_data.xml",
+        "views/leasing_legal_action_views.xml",
         "views/leasing_collections_menus.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",

@@ -33,6 +33,15 @@ class ResCompany(models.Model):
         "the penalty interest invoices, then the others oldest due first; or every invoice oldest due first.",
     )
 
+    # ------------------------------------------------------------------
+    # Legal costs billed to the lessee
+    # ------------------------------------------------------------------
+    leasing_legal_cost_account_id = fields.Many2one(
+        "account.account",
+        string="Legal Costs Recovered Account",
+        help="Income account of the invoices that bill a legal file's costs to the lessee.",
+    )
+
     @api.constrains("leasing_penalty_rate_daily")
     def _check_leasing_penalty_rate_daily(self):
         for company in self:
@@ -87,4 +96,20 @@ class ResCompany(models.Model):
                 .search([("company_id", "=", company.id), ("penalty_account_id", "=", False)])
             )
             plans.penalty_account_id = account
+        self._leasing_setup_legal_cost_account()
         return result
+
+    def _leasing_setup_legal_cost_account(self):
+        """The income account of the legal costs billed to lessees, for the companies that have a
+        chart of accounts and no such account set yet."""
+        for company in self.filtered(lambda c: c.chart_template and not c.leasing_legal_cost_account_id):
+            Account = self.env["account.account"].with_company(company)
+            code = Account._search_new_account_code("4480".ljust(company._leasing_account_code_length(), "0"), cache={})
+            company.leasing_legal_cost_account_id = Account.create(
+                {
+                    "name": self.env._("Legal Costs Recovered"),
+                    "code": code,
+                    "account_type": "income_other",
+                    "company_ids": [fields.Command.set(company.ids)],
+                }
+            )
