@@ -51,7 +51,7 @@ class LeasingLegalAction(models.Model):
         "res.partner", string="Lawyer / Law Firm", tracking=True, help="Who acts for the lessor in court."
     )
     court = fields.Char(tracking=True)
-    court_case_number = fields.Char(string="Court Case Number", tracking=True, copy=False)
+    court_case_number = fields.Char(tracking=True, copy=False)
     filing_date = fields.Date(tracking=True, copy=False)
     judgement_date = fields.Date(tracking=True, copy=False)
     claimed_amount = fields.Monetary(
