@@ -42,6 +42,7 @@
         # The legal stage.
         "data/leasing_legal_action_data.xml",
         "views/leasing_legal_action_views.xml",
+        "views/leasing_collection_analysis_views.xml",
         "views/leasing_collections_menus.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
