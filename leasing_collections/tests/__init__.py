@@ -1,10 +1,12 @@
 from . import (
     test_close,
+    test_collection_analysis,
     test_collections_access,
     test_collections_config,
     test_collections_reports,
     test_collections_translations,
     test_debt_statement,
+    test_legal_action,
     test_penalty_billing,
     test_rating,
     test_reminders,
