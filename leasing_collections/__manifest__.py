@@ -43,6 +43,10 @@
         "data/leasing_legal_action_data.xml",
         "views/leasing_legal_action_views.xml",
         "views/leasing_collection_analysis_views.xml",
+        # Collection requests.
+        "data/leasing_collection_request_data.xml",
+        "views/leasing_collection_request_views.xml",
+        "wizard/leasing_collection_request_refuse_views.xml",
         "views/leasing_collections_menus.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
@@ -53,5 +57,8 @@
     "demo": [
         "demo/leasing_collections_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["leasing_collections/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

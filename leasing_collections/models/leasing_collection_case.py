@@ -194,3 +194,28 @@ class LeasingCollectionCase(models.Model):
         if len(self.legal_action_ids) == 1:
             action.update(views=[(False, "form")], res_id=self.legal_action_ids.id)
         return action
+
+    # ------------------------------------------------------------------
+    # Collection requests
+    # ------------------------------------------------------------------
+    request_ids = fields.One2many("leasing.collection.request", "case_id", string="Requests", readonly=True)
+
+    def action_new_request(self):
+        """A new request on this case's lease, of the type the button passes in its context
+        (``default_request_type``: only a default of the form), to fill in and submit."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["leasing.collection.request"].check_access("create")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Request"),
+            "res_model": "leasing.collection.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_case_id": self.id,
+                "default_contract_id": self.contract_id.id,
+                "default_request_type": self.env.context.get("default_request_type") or "waiver",
+            },
+        }
