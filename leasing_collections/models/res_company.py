@@ -142,7 +142,7 @@ class ResCompany(models.Model):
         chart of accounts and no such account set yet."""
         for company in self.filtered(lambda c: c.chart_template and not c.leasing_legal_cost_account_id):
             Account = self.env["account.account"].with_company(company)
-            code = Account._search_new_account_code("4480".ljust(company._leasing_account_code_length(), "0"), cache={})
+            code = Account._search_new_account_code("4490".ljust(company._leasing_account_code_length(), "0"), cache={})
             company.leasing_legal_cost_account_id = Account.create(
                 {
                     "name": self.env._("Legal Costs Recovered"),

@@ -141,7 +141,7 @@ class TestLegalAction(CollectionsCommon):
         account = self.company.leasing_legal_cost_account_id
         self.assertTrue(account)
         self.assertEqual(account.account_type, "income_other")
-        self.assertTrue(account.code.startswith("448"))
+        self.assertTrue(account.code.startswith("449"))
         self.assertEqual(account.company_ids, self.company)
 
     @freeze_time(TODAY)
