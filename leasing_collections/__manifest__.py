@@ -45,6 +45,8 @@
         "data/leasing_debt_statement_mail_template.xml",
         "wizard/leasing_debt_statement_views.xml",
         "views/leasing_debt_statement_menus.xml",
+        # Settlement and write-off requests.
+        "report/leasing_settlement_certificate_report.xml",
     ],
     "demo": [
         "demo/leasing_collections_demo.xml",
