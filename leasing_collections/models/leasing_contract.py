@@ -1422,8 +1422,8 @@ class LeasingContract(models.Model):
         """Write this lease off as a bad debt on ``write_off_date``; return the write-off entry.
 
         The lessee's unallocated payments settle its invoices first, and its penalty interest
-        accrued to that day and not yet invoiced is billed (so that it is written off with the
-        rest, and never billed afterwards). Then one posted entry on the plan's entries journal
+        accrued to the day before and not yet invoiced is billed (so that it is written off with
+        the rest, and never billed afterwards). Then one posted entry on the plan's entries journal
         credits each open receivable item of the lease with its residual and debits the company's
         bad debt expense account with their sum; each pair is reconciled, so the invoices show as
         settled by the write-off. The instalments not yet invoiced are cancelled, the lease is
@@ -1447,10 +1447,13 @@ class LeasingContract(models.Model):
         # The lease's documents are the system's, posted after the request was approved.
         self_sudo = self.sudo()
         self_sudo._allocate_payments()
-        rows = self._leasing_penalty_rows(self._leasing_penalty_accrued_to(write_off_date), write_off_date)
+        # The write-off settles the instalments on its date, as a payment that day would: the
+        # penalty runs to the day before (the close then finds every day billed).
+        penalty_to = write_off_date - timedelta(days=1)
+        rows = self._leasing_penalty_rows(self._leasing_penalty_accrued_to(penalty_to), penalty_to)
         if rows:
             self._check_accounting_setup("penalty")
-            self_sudo._leasing_invoice_penalties({self_sudo: rows}, write_off_date, invoice_date=write_off_date)
+            self_sudo._leasing_invoice_penalties({self_sudo: rows}, penalty_to, invoice_date=write_off_date)
         receivables = self._leasing_open_receivables()
         if not receivables:
             raise UserError(
