@@ -77,6 +77,8 @@ class LeasingCollectionRequest(models.Model):
         help="The early payoff invoice the settlement issued: the lease closes, and the request is done, once it "
         "and every other invoice of the lease are paid.",
     )
+    # The invoice's number, for those who read the request and not the ledger (its certificate).
+    settlement_invoice_name = fields.Char(related="settlement_invoice_id.name", string="Settlement Invoice Number")
     settlement_principal = fields.Monetary(string="Outstanding Principal", readonly=True, copy=False)
     settlement_interest = fields.Monetary(string="Interest Accrued", readonly=True, copy=False)
     settlement_fee = fields.Monetary(string="Early Termination Fee", readonly=True, copy=False)
