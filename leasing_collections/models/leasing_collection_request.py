@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 REQUEST_TYPES = [
     ("waiver", "Interest Waiver"),
@@ -137,6 +138,26 @@ class LeasingCollectionRequest(models.Model):
     # ------------------------------------------------------------------
     # Settlement and write-off
     # ------------------------------------------------------------------
+    def _leasing_certificate_statement(self):
+        """The settlement certificate's statement, in the language of the report's context."""
+        self.ensure_one()
+        return self.env._(
+            "%(company)s certifies that the lease contract %(contract)s with %(lessee)s was settled in full on "
+            "%(date)s: every amount below is paid, the lease is closed and nothing more is owed under it.",
+            company=self.company_id.name,
+            contract=self.contract_id.name,
+            lessee=self.partner_id.name,
+            date=format_date(self.env, self.date),
+        )
+
+    def _leasing_certificate_ownership(self):
+        self.ensure_one()
+        return self.env._(
+            "Ownership of the leased items passed to %(lessee)s on %(date)s.",
+            lessee=self.partner_id.name,
+            date=format_date(self.env, self.contract_id.ownership_transferred_date),
+        )
+
     def _leasing_request_error(self):
         """Why this settlement or write-off cannot be carried out as it stands, or False."""
         self.ensure_one()

@@ -133,8 +133,8 @@ class TestCollectionSettlement(CollectionsCommon):
         action = contract.with_context(discard_logo_check=True).action_print_settlement_certificate()
         self.assertEqual(action["report_name"], REPORT)
         # Printed by the Collection Manager, who reads the request and the lease, not the ledger.
-        content, _type = self.env["ir.actions.report"].with_user(self.collection_manager)._render_qweb_pdf(
-            REPORT, request.ids
+        content, _type = (
+            self.env["ir.actions.report"].with_user(self.collection_manager)._render_qweb_pdf(REPORT, request.ids)
         )
         doc = html.fromstring(content)
         text = " ".join(doc.text_content().split())
@@ -162,17 +162,33 @@ class TestCollectionSettlement(CollectionsCommon):
 
     @freeze_time("2026-04-10")
     def test_certificate_in_the_lessees_language(self):
-        self.env["res.lang"]._activate_lang("es_ES")
-        self.lessee.lang = "es_ES"
+        langs = ("zh_CN", "es_ES")
+        for code in langs:
+            self.env["res.lang"]._activate_lang(code)
+        self.env["ir.module.module"]._load_module_terms(["leasing_collections"], list(langs), overwrite=True)
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
         contract, first, second = self._behind_lease()
         request = self._request(contract, date(2026, 4, 10))
         self._approve(request)
         self._pay(first | second | request.settlement_invoice_id, payment_date="2026-04-10")
         self.assertEqual(request.state, "done")
-        content, _type = self.env["ir.actions.report"]._render_qweb_html(REPORT, request.ids)
-        text = " ".join(html.fromstring(content).text_content().split())
-        self.assertIn("Certificado de liquidación", text)
-        self.assertIn("10.330,40", text)
+        expected = {
+            "es_ES": (
+                "Certificado de liquidación",
+                "fue liquidado en su totalidad el 10/04/2026",
+                "10.330,40",
+                "Firma y sello",
+            ),
+            "zh_CN": ("结清证明", "已于2026年04月10日全部结清", "10,330.40", "签字盖章"),
+        }
+        for lang, figures in expected.items():
+            with self.subTest(lang=lang):
+                self.lessee.lang = lang
+                content, _type = self.env["ir.actions.report"]._render_qweb_html(REPORT, request.ids)
+                text = " ".join(html.fromstring(content).text_content().split())
+                for figure in figures:
+                    self.assertIn(figure, text)
 
     @freeze_time("2026-04-10")
     def test_settlement_before_the_last_payment_is_refused(self):
