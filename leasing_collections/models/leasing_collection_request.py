@@ -171,7 +171,7 @@ class LeasingCollectionRequest(models.Model):
         """Settle the lease on the request's date: leasing_management's early payoff, its quote
         (the penalty interest of the late instalments included) and its settlement invoice, by the
         payoff's own code. The request's amount is the quote's total to pay; the request is done
-        when the lease closes (``leasing.contract._close_paid_off``)."""
+        when the lease closes (``leasing.contract._close_paid_off``). Return whether it is done."""
         self.ensure_one()
         error = self._leasing_request_error()
         if error:
@@ -203,7 +203,8 @@ class LeasingCollectionRequest(models.Model):
         # Everything was paid already (the deposit covered it): the lease closed at once.
         if contract.state == "closed" and self.state == "approved":
             self._leasing_settlement_done()
-        return invoice
+        # Carried out once the lease closes, not by the approval.
+        return self.state == "done"
 
     def _leasing_settlement_done(self):
         """These approved settlements are done: their lease closed, the settlement invoice paid."""
@@ -225,7 +226,7 @@ class LeasingCollectionRequest(models.Model):
     def _execute_write_off(self):
         """Write the lease's unpaid receivable off to bad debts on the request's date (see
         ``leasing.contract._leasing_write_off``): the request's amount is what was written off,
-        and the request is done."""
+        and the request is done (return True)."""
         self.ensure_one()
         contract = self.contract_id
         move = contract._leasing_write_off(self.date, self.reason)
@@ -239,4 +240,4 @@ class LeasingCollectionRequest(models.Model):
                 "done_date": fields.Datetime.now(),
             }
         )
-        return move
+        return True
