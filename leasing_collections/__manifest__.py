@@ -50,6 +50,7 @@
     ],
     "demo": [
         "demo/leasing_collections_demo.xml",
+        "demo/leasing_collection_settlement_demo.xml",
     ],
     "installable": True,
 }
