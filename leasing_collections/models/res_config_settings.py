@@ -11,3 +11,7 @@ class ResConfigSettings(models.TransientModel):
     # Write-off and recoveries
     leasing_bad_debt_account_id = fields.Many2one(related="company_id.leasing_bad_debt_account_id", readonly=False)
     leasing_recovery_account_id = fields.Many2one(related="company_id.leasing_recovery_account_id", readonly=False)
+    # Collection requests
+    leasing_waiver_approval_limit = fields.Monetary(
+        related="company_id.leasing_waiver_approval_limit", currency_field="currency_id", readonly=False
+    )

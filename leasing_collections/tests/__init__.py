@@ -1,5 +1,6 @@
 from . import (
     test_close,
+    test_collection_request,
     test_collection_settlement,
     test_collection_write_off,
     test_collections_access,
@@ -10,4 +11,5 @@ from . import (
     test_penalty_billing,
     test_rating,
     test_reminders,
+    test_request_tours,
 )
