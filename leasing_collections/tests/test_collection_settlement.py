@@ -60,9 +60,9 @@ class TestCollectionSettlement(CollectionsCommon):
         )
 
     def _approve(self, request):
-        """Approved by the Collection Manager, as the approval workflow leaves it, then carried out."""
-        request.sudo().write({"state": "approved", "approved_by_id": self.collection_manager.id})
-        return request.with_user(self.collection_manager)._execute()
+        """Submitted by the collector, approved (and so carried out) by the Collection Manager."""
+        request.with_user(self.collector).action_submit()
+        return request.with_user(self.collection_manager).action_approve()
 
     # ------------------------------------------------------------------
     @freeze_time("2026-04-10")
@@ -192,29 +192,43 @@ class TestCollectionSettlement(CollectionsCommon):
 
     @freeze_time("2026-04-10")
     def test_settlement_before_the_last_payment_is_refused(self):
-        """Instalment 1 was paid on March 20: a settlement dated March 15 is refused, when asked
-        and when carried out, and nothing is issued."""
+        """Instalment 1 was paid on March 20: a settlement dated March 15 is refused at
+        submission, and nothing is issued; one dated March 20 may be submitted."""
         contract, first, _second = self._behind_lease()
         self._pay(first, payment_date="2026-03-20")
         request = self._request(contract, date(2026, 3, 15))
-        self.assertIn("before the last payment received", request._leasing_request_error())
         with self.assertRaisesRegex(UserError, "before the last payment received .* on 03/20/2026"):
-            self._approve(request)
+            request.with_user(self.collector).action_submit()
+        self.assertEqual(request.state, "draft")
+        request.with_user(self.collector).date = date(2026, 3, 20)
+        request.with_user(self.collector).action_submit()
+        self.assertEqual(request.state, "submitted")
+
+    @freeze_time("2026-04-10")
+    def test_payment_after_submission_refuses_the_approval(self):
+        """Submitted for March 25, then instalment 1 is paid on March 28: the approval is refused
+        and nothing is issued; carried out directly, the execution refuses it too."""
+        contract, first, _second = self._behind_lease()
+        request = self._request(contract, date(2026, 3, 25))
+        request.with_user(self.collector).action_submit()
+        self._pay(first, payment_date="2026-03-28")
+        with self.assertRaisesRegex(UserError, "before the last payment received .* on 03/28/2026"):
+            request.with_user(self.collection_manager).action_approve()
+        self.assertEqual(request.state, "submitted")
+        request.sudo().state = "approved"
+        with self.assertRaisesRegex(UserError, "before the last payment received"):
+            request._execute()
         self.assertFalse(contract.payoff_invoice_id)
         self.assertFalse(request.settlement_invoice_id)
-        # On the day of the payment it can be settled.
-        request.date = date(2026, 3, 20)
-        self.assertFalse(request._leasing_request_error())
 
     @freeze_time("2026-04-10")
     def test_settlement_refusals_of_the_payoff(self):
-        """The payoff's own refusals: a lease not active; a date past the last instalment."""
+        """The payoff's own refusals: a date past the last instalment; a lease already paid off."""
         contract, _first, _second = self._behind_lease()
         request = self._request(contract, date(2026, 5, 15))
         with self.assertRaisesRegex(UserError, "Choose a payoff date between"):
             self._approve(request)
-        request.sudo().state = "draft"
-        request.date = date(2026, 4, 10)
+        request.with_user(self.collector).date = date(2026, 4, 10)
         self._approve(request)
         again = self._request(contract, date(2026, 4, 10))
         with self.assertRaisesRegex(UserError, "already paid off"):

@@ -59,9 +59,10 @@ class TestCollectionWriteOff(CollectionsCommon):
         )
 
     def _approve(self, request):
-        """Approved by the Collection Manager, as the approval workflow leaves it, then carried out."""
-        request.sudo().write({"state": "approved", "approved_by_id": self.collection_manager.id})
-        return request.with_user(self.collection_manager)._execute()
+        """Submitted by the collector, approved (and so carried out) by a Leasing Manager, as every
+        write-off is."""
+        request.with_user(self.collector).action_submit()
+        return request.with_user(self.approver).action_approve()
 
     def _penalty_invoices(self, contract):
         return self.env["account.move"].search(
