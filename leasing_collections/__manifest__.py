@@ -39,6 +39,10 @@
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
+        # The legal stage.
+        "data/leasing_legal_action_data.xml",
+        "views/leasing_legal_action_views.xml",
+        "views/leasing_collection_analysis_views.xml",
         # Collection requests.
         "data/leasing_collection_request_data.xml",
         "views/leasing_collection_request_views.xml",
@@ -49,9 +53,13 @@
         "data/leasing_debt_statement_mail_template.xml",
         "wizard/leasing_debt_statement_views.xml",
         "views/leasing_debt_statement_menus.xml",
+        # Settlement and write-off requests.
+        "report/leasing_settlement_certificate_report.xml",
+        "views/leasing_collection_request_settlement_views.xml",
     ],
     "demo": [
         "demo/leasing_collections_demo.xml",
+        "demo/leasing_collection_settlement_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["leasing_collections/static/tests/tours/*.js"],

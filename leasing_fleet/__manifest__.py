@@ -10,7 +10,28 @@
     "data": [
         "security/leasing_fleet_security.xml",
         "security/ir.model.access.csv",
+        "data/leasing_fleet_data.xml",
+        "views/stock_lot_views.xml",
+        "views/stock_picking_views.xml",
+        "views/leasing_collection_request_views.xml",
+        "views/leasing_unit_followup_views.xml",
+        "views/leasing_unit_request_views.xml",
         "views/leasing_fleet_menus.xml",
+        # Dispatch requests and gate passes.
+        "data/ir_sequence_data.xml",
+        "report/leasing_gate_pass_report.xml",
+        "views/leasing_dispatch_request_views.xml",
+        "views/leasing_gate_pass_views.xml",
+        "views/leasing_dispatch_inherit_views.xml",
+        "views/gate_pass_templates.xml",
+        "views/leasing_dispatch_menus.xml",
     ],
+    "demo": [
+        "demo/leasing_fleet_units_demo.xml",
+        "demo/leasing_dispatch_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": ["leasing_fleet/static/tests/tours/*.js"],
+    },
     "installable": True,
 }
