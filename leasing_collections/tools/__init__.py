@@ -15,6 +15,7 @@ from .aging import (
     contract_arrears,
     days_past_due,
 )
+from .dispatch import BY_AMOUNT, BY_COUNT, Load, spread
 from .exact import exact, round_half_up
 from .penalty import instalment_penalty, unpaid_on
 from .portfolio import (
@@ -40,9 +41,12 @@ __all__ = [
     "outstanding_principal",
     "portfolio_at_risk",
     "roll_rates",
+    "BY_AMOUNT",
+    "BY_COUNT",
     "Bucket",
     "BucketChange",
     "Instalment",
+    "Load",
     "StatementLine",
     "aging_changes",
     "bucket_of",
@@ -52,6 +56,7 @@ __all__ = [
     "exact",
     "instalment_penalty",
     "round_half_up",
+    "spread",
     "statement_line",
     "statement_totals",
     "unpaid_on",
