@@ -39,6 +39,10 @@
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
+        "views/leasing_collection_team_views.xml",
+        "views/leasing_collection_stage_views.xml",
+        "views/leasing_contract_case_views.xml",
+        "wizard/leasing_collection_dispatch_views.xml",
         "views/leasing_collections_menus.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
@@ -47,7 +51,9 @@
         "views/leasing_debt_statement_menus.xml",
     ],
     "demo": [
+        "demo/leasing_collection_case_lease_demo.xml",
         "demo/leasing_collections_demo.xml",
+        "demo/leasing_collection_case_demo.xml",
     ],
     "installable": True,
 }
