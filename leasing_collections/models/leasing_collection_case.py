@@ -119,7 +119,6 @@ class LeasingCollectionCase(models.Model):
     )
     debt_nature = fields.Selection(
         DEBT_NATURES,
-        string="Debt Nature",
         readonly=True,
         index=True,
         help="Goods when one of the leased items is a goods product (storable or consumable), service otherwise.",
@@ -254,9 +253,9 @@ class LeasingCollectionCase(models.Model):
         res = super().write(vals)
         if "stage_id" in vals:
             # When a case closes (or opens again): the system's own dates, whoever moves the stage.
-            self.filtered(lambda case: case.is_closed and not case.closed_date).sudo().closed_date = (
-                fields.Date.context_today(self)
-            )
+            self.filtered(
+                lambda case: case.is_closed and not case.closed_date
+            ).sudo().closed_date = fields.Date.context_today(self)
             self.filtered(lambda case: not case.is_closed and case.closed_date).sudo().closed_date = False
         return res
 
@@ -339,7 +338,8 @@ class LeasingCollectionCase(models.Model):
                 """
                 SELECT c.id FROM leasing_contract c
                  WHERE c.id = ANY(%s)
-                   AND NOT EXISTS (SELECT 1 FROM leasing_collection_case k WHERE k.contract_id = c.id AND NOT k.is_closed)
+                   AND NOT EXISTS (SELECT 1 FROM leasing_collection_case k
+                                    WHERE k.contract_id = c.id AND NOT k.is_closed)
                  ORDER BY c.id
                 """,
                 list(contracts.ids),
@@ -362,7 +362,8 @@ class LeasingCollectionCase(models.Model):
                        aging_bucket_id = c.aging_bucket_id,
                        amount_overdue = COALESCE(c.amount_in_arrears, 0),
                        penalty_due = COALESCE(c.penalty_due, 0),
-                       debt_term = CASE WHEN COALESCE(c.days_past_due, 0) > COALESCE(co.leasing_long_term_overdue_days, 90)
+                       debt_term = CASE WHEN COALESCE(c.days_past_due, 0)
+                                             > COALESCE(co.leasing_long_term_overdue_days, 90)
                                         THEN 'long' ELSE 'short' END,
                        debt_nature = CASE WHEN EXISTS (
                                               SELECT 1

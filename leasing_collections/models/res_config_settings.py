@@ -10,6 +10,4 @@ class ResConfigSettings(models.TransientModel):
     leasing_payment_order = fields.Selection(related="company_id.leasing_payment_order", readonly=False)
     # Collection cases
     leasing_case_threshold_days = fields.Integer(related="company_id.leasing_case_threshold_days", readonly=False)
-    leasing_long_term_overdue_days = fields.Integer(
-        related="company_id.leasing_long_term_overdue_days", readonly=False
-    )
+    leasing_long_term_overdue_days = fields.Integer(related="company_id.leasing_long_term_overdue_days", readonly=False)

@@ -84,9 +84,7 @@ class LeasingCollectionDispatch(models.TransientModel):
         else:
             members = self.team_id.member_ids.sorted("id")
             loads = self._current_loads(members, cases)
-            assignment = spread(
-                [(case.id, case.amount_overdue) for case in cases], members.ids, self.spread_by, loads
-            )
+            assignment = spread([(case.id, case.amount_overdue) for case in cases], members.ids, self.spread_by, loads)
         self._assign(cases, assignment, team)
         return {"type": "ir.actions.act_window_close"}
 
