@@ -43,6 +43,10 @@
         "views/leasing_collection_stage_views.xml",
         "views/leasing_contract_case_views.xml",
         "wizard/leasing_collection_dispatch_views.xml",
+        # Collection requests.
+        "data/leasing_collection_request_data.xml",
+        "views/leasing_collection_request_views.xml",
+        "wizard/leasing_collection_request_refuse_views.xml",
         "views/leasing_collections_menus.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
@@ -55,5 +59,8 @@
         "demo/leasing_collections_demo.xml",
         "demo/leasing_collection_case_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["leasing_collections/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

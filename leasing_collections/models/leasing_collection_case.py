@@ -151,6 +151,8 @@ class LeasingCollectionCase(models.Model):
         help="What ends the lease today: the early payoff quote, penalty interest included.",
     )
     payoff_note = fields.Char(compute="_compute_statement", help="Why the lease has no payoff quote today.")
+    # Collection requests
+    request_ids = fields.One2many("leasing.collection.request", "case_id", string="Requests", readonly=True)
 
     _sql_constraints = [
         ("name_unique", "UNIQUE(name, company_id)", "A collection case's reference is unique in its company."),
@@ -416,3 +418,26 @@ class LeasingCollectionCase(models.Model):
             # The close resolves them: tracked in each case's chatter, the date the close's.
             cases.sudo().write({"stage_id": resolved.id, "closed_date": date})
         return cases
+
+    # ------------------------------------------------------------------
+    # Collection requests
+    # ------------------------------------------------------------------
+    def action_new_request(self):
+        """A new request on this case's lease, of the type the button passes in its context
+        (``default_request_type``: only a default of the form), to fill in and submit."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["leasing.collection.request"].check_access("create")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Request"),
+            "res_model": "leasing.collection.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_case_id": self.id,
+                "default_contract_id": self.contract_id.id,
+                "default_request_type": self.env.context.get("default_request_type") or "waiver",
+            },
+        }
