@@ -11,6 +11,9 @@ class ResConfigSettings(models.TransientModel):
     # Collection cases
     leasing_case_threshold_days = fields.Integer(related="company_id.leasing_case_threshold_days", readonly=False)
     leasing_long_term_overdue_days = fields.Integer(related="company_id.leasing_long_term_overdue_days", readonly=False)
+    # Write-off and recoveries
+    leasing_bad_debt_account_id = fields.Many2one(related="company_id.leasing_bad_debt_account_id", readonly=False)
+    leasing_recovery_account_id = fields.Many2one(related="company_id.leasing_recovery_account_id", readonly=False)
     # Collection requests
     leasing_waiver_approval_limit = fields.Monetary(
         related="company_id.leasing_waiver_approval_limit", currency_field="currency_id", readonly=False
