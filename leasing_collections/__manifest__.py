@@ -43,6 +43,10 @@
         "views/leasing_collection_stage_views.xml",
         "views/leasing_contract_case_views.xml",
         "wizard/leasing_collection_dispatch_views.xml",
+        # The legal stage.
+        "data/leasing_legal_action_data.xml",
+        "views/leasing_legal_action_views.xml",
+        "views/leasing_collection_analysis_views.xml",
         # Collection requests.
         "data/leasing_collection_request_data.xml",
         "views/leasing_collection_request_views.xml",

@@ -17,9 +17,21 @@
         "views/leasing_unit_followup_views.xml",
         "views/leasing_unit_request_views.xml",
         "views/leasing_fleet_menus.xml",
+        # Dispatch requests and gate passes.
+        "data/ir_sequence_data.xml",
+        "report/leasing_gate_pass_report.xml",
+        "views/leasing_dispatch_request_views.xml",
+        "views/leasing_gate_pass_views.xml",
+        "views/leasing_dispatch_inherit_views.xml",
+        "views/gate_pass_templates.xml",
+        "views/leasing_dispatch_menus.xml",
     ],
     "demo": [
         "demo/leasing_fleet_units_demo.xml",
+        "demo/leasing_dispatch_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["leasing_fleet/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

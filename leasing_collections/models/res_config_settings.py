@@ -8,9 +8,8 @@ class ResConfigSettings(models.TransientModel):
     # Penalty billing
     leasing_penalty_account_id = fields.Many2one(related="company_id.leasing_penalty_account_id", readonly=False)
     leasing_payment_order = fields.Selection(related="company_id.leasing_payment_order", readonly=False)
-    # Collection cases
-    leasing_case_threshold_days = fields.Integer(related="company_id.leasing_case_threshold_days", readonly=False)
-    leasing_long_term_overdue_days = fields.Integer(related="company_id.leasing_long_term_overdue_days", readonly=False)
+    # Legal costs billed to the lessee
+    leasing_legal_cost_account_id = fields.Many2one(related="company_id.leasing_legal_cost_account_id", readonly=False)
     # Write-off and recoveries
     leasing_bad_debt_account_id = fields.Many2one(related="company_id.leasing_bad_debt_account_id", readonly=False)
     leasing_recovery_account_id = fields.Many2one(related="company_id.leasing_recovery_account_id", readonly=False)
@@ -18,3 +17,6 @@ class ResConfigSettings(models.TransientModel):
     leasing_waiver_approval_limit = fields.Monetary(
         related="company_id.leasing_waiver_approval_limit", currency_field="currency_id", readonly=False
     )
+    # Collection cases
+    leasing_case_threshold_days = fields.Integer(related="company_id.leasing_case_threshold_days", readonly=False)
+    leasing_long_term_overdue_days = fields.Integer(related="company_id.leasing_long_term_overdue_days", readonly=False)

@@ -1,7 +1,13 @@
 from . import (
     leasing_collection_request,
     leasing_contract,
+    leasing_contract_document,
     leasing_contract_line,
+    leasing_dispatch_condition,
+    leasing_dispatch_request,
+    leasing_gate_pass,
+    leasing_plan,
+    leasing_plan_document,
     leasing_unit_followup,
     leasing_unit_request,
     stock_location,

@@ -1,0 +1,1 @@
+from . import gate_pass

@@ -1,0 +1,1 @@
+from . import leasing_gate_pass_report

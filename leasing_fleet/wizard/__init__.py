@@ -1,0 +1,1 @@
+from . import leasing_dispatch_decision_wizard
