@@ -39,6 +39,10 @@
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
+        "views/leasing_collection_team_views.xml",
+        "views/leasing_collection_stage_views.xml",
+        "views/leasing_contract_case_views.xml",
+        "wizard/leasing_collection_dispatch_views.xml",
         # The legal stage.
         "data/leasing_legal_action_data.xml",
         "views/leasing_legal_action_views.xml",
@@ -58,7 +62,9 @@
         "views/leasing_collection_request_settlement_views.xml",
     ],
     "demo": [
+        "demo/leasing_collection_case_lease_demo.xml",
         "demo/leasing_collections_demo.xml",
+        "demo/leasing_collection_case_demo.xml",
         "demo/leasing_collection_settlement_demo.xml",
     ],
     "assets": {

@@ -1,6 +1,7 @@
 """Scenarios across the three addons, on the Odoo database (pytest-odoo)."""
 
 from odoo import Command
+from odoo.addons.leasing_collections.tests.common import give_cases
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -56,7 +57,9 @@ class TestLeaseLifeAcrossAddons(TransactionCase):
         review.action_done()
         self.assertEqual(review.recommendation, "approve")
 
-        # A collector sees nothing to follow until the lease is in force.
+        # A collector sees nothing to follow until the lease is in force (and only the leases
+        # behind their collection cases).
+        give_cases(contract, self.collector)
         action = self.env.ref("leasing_collections.action_leasing_contract_collections")
         domain = safe_eval(action.domain) + [("id", "=", contract.id)]
         in_force = self.env["leasing.contract"].with_user(self.collector)

@@ -1,5 +1,11 @@
+from urllib.parse import quote_plus
+
+import psycopg2.errors
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_date, formatLang
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent"), ("3", "Critical")]
 CONTACT_RESULTS = [
@@ -12,6 +18,22 @@ CONTACT_RESULTS = [
     ("asked_time", "Asked for Time"),
     ("other", "Other"),
 ]
+# The debt class (欠款分类) of a case: set with its figures by the close (and when it is opened).
+DEBT_TERMS = [("short", "Short-term Overdue"), ("long", "Long-term Overdue")]
+DEBT_NATURES = [("goods", "Goods"), ("service", "Service")]
+CUSTOMER_CLASSES = [("ordinary", "Ordinary Customer"), ("key", "Key Customer")]
+# What the close copies from the lease onto its open case.
+SYNCED_FIELDS = [
+    "days_past_due",
+    "aging_bucket_id",
+    "amount_overdue",
+    "penalty_due",
+    "debt_term",
+    "debt_nature",
+    "customer_class",
+]
+# The payments shown on a case: the lease's last ones.
+LAST_PAYMENTS = 5
 
 
 class LeasingCollectionCase(models.Model):
@@ -86,6 +108,51 @@ class LeasingCollectionCase(models.Model):
     outstanding_principal = fields.Monetary(related="contract_id.outstanding_principal")
     last_contact_date = fields.Datetime(readonly=True, help="Of the case's last contact log.")
     last_contact_result = fields.Selection(CONTACT_RESULTS, readonly=True)
+    # The debt class (欠款分类), set with the figures: by the close, and when the case opens.
+    debt_term = fields.Selection(
+        DEBT_TERMS,
+        string="Overdue Term",
+        readonly=True,
+        index=True,
+        help="Long-term once the lease is more days past due than the company's long-term threshold "
+        "(Settings, 90 days by default); short-term before.",
+    )
+    debt_nature = fields.Selection(
+        DEBT_NATURES,
+        readonly=True,
+        index=True,
+        help="Goods when one of the leased items is a goods product (storable or consumable), service otherwise.",
+    )
+    customer_class = fields.Selection(
+        CUSTOMER_CLASSES,
+        readonly=True,
+        index=True,
+        help="Key when the lessee is marked as a key customer on their contact form.",
+    )
+    # The collection statement, read at the lessee's door.
+    lessee_phone = fields.Char(related="partner_id.phone", string="Lessee's Phone")
+    lessee_mobile = fields.Char(related="partner_id.mobile", string="Lessee's Mobile")
+    lessee_address = fields.Char(compute="_compute_lessee_address", string="Address")
+    lessee_map_url = fields.Char(compute="_compute_lessee_address", string="Open in Maps")
+    overdue_line_ids = fields.Many2many(
+        "leasing.schedule.line",
+        compute="_compute_overdue_line_ids",
+        string="Overdue Instalments",
+        help="The lease's instalments past due and unpaid at the last close, with their penalty interest.",
+    )
+    last_payments = fields.Html(
+        compute="_compute_statement",
+        sanitize=False,
+        help="The last payments and credit notes applied to the lease's invoices.",
+    )
+    payoff_amount = fields.Monetary(
+        string="Payoff Amount Today",
+        compute="_compute_statement",
+        help="What ends the lease today: the early payoff quote, penalty interest included.",
+    )
+    payoff_note = fields.Char(compute="_compute_statement", help="Why the lease has no payoff quote today.")
+    # Collection requests
+    request_ids = fields.One2many("leasing.collection.request", "case_id", string="Requests", readonly=True)
 
     _sql_constraints = [
         ("name_unique", "UNIQUE(name, company_id)", "A collection case's reference is unique in its company."),
@@ -98,6 +165,71 @@ class LeasingCollectionCase(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS leasing_collection_case_one_open_per_contract
                 ON leasing_collection_case (contract_id) WHERE NOT is_closed
             """
+        )
+
+    @api.depends("partner_id")
+    def _compute_lessee_address(self):
+        for case in self:
+            partner = case.partner_id
+            parts = [partner.street, partner.street2, partner.zip, partner.city, partner.state_id.name]
+            address = ", ".join(filter(None, [*parts, partner.country_id.name]))
+            case.lessee_address = address or False
+            case.lessee_map_url = (
+                f"https://www.openstreetmap.org/search?query={quote_plus(address)}" if address else False
+            )
+
+    @api.depends("contract_id")
+    def _compute_overdue_line_ids(self):
+        # The close's figures of the lease's lines, for a case the user reads (the record rules on
+        # the lines are the lease's).
+        lines = self.env["leasing.schedule.line"].search(
+            [("contract_id", "in", self.contract_id.ids), ("days_past_due", ">", 0)], order="due_date, sequence"
+        )
+        by_contract = lines.grouped("contract_id")
+        for case in self:
+            case.overdue_line_ids = by_contract.get(case.contract_id, lines.browse())
+
+    @api.depends("contract_id")
+    def _compute_statement(self):
+        today = fields.Date.context_today(self)
+        Statement = self.env["leasing.debt.statement"]
+        contracts = self.contract_id
+        contracts.check_access("read")
+        # The ledger behind the leases the user reads, as the debt statement reads it (by SQL).
+        _receivables, matches = Statement._ledger_receivables(contracts, today) if contracts else ({}, {})
+        kinds = dict(self.env["leasing.debt.statement.payment"]._fields["kind"]._description_selection(self.env))
+        for case in self:
+            contract = case.contract_id
+            payments = sorted(matches.get(contract.id, []), key=lambda row: (row["date"], row["reference"] or ""))
+            case.last_payments = self._last_payments_html(payments[-LAST_PAYMENTS:][::-1], contract.currency_id, kinds)
+            quote, error = (None, False)
+            if contract.state == "active":
+                quote, error = Statement._payoff_quote(contract, today)
+            case.payoff_amount = quote["total"] if quote else 0.0
+            case.payoff_note = error or (False if quote else self.env._("The lease is not in force."))
+
+    def _last_payments_html(self, payments, currency, kinds):
+        if not payments:
+            return Markup("<p class='text-muted'>%s</p>") % self.env._("No payment yet.")
+        rows = Markup("").join(
+            Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
+            % (
+                format_date(self.env, row["date"]),
+                row["reference"] or "",
+                kinds.get(row["kind"], ""),
+                formatLang(self.env, row["amount"], currency_obj=currency),
+            )
+            for row in payments
+        )
+        head = Markup("<thead><tr><th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr></thead>") % (
+            self.env._("Date"),
+            self.env._("Reference"),
+            self.env._("Kind"),
+            self.env._("Applied"),
+        )
+        return Markup("<table class='table table-sm o_leasing_case_payments'>%s<tbody>%s</tbody></table>") % (
+            head,
+            rows,
         )
 
     @api.model
@@ -118,7 +250,197 @@ class LeasingCollectionCase(models.Model):
 
     def write(self, vals):
         self._check_system_fields([vals])
-        return super().write(vals)
+        if "stage_id" in vals:
+            self._check_reopening(self.env["leasing.collection.stage"].browse(vals["stage_id"]))
+        res = super().write(vals)
+        if "stage_id" in vals:
+            # When a case closes (or opens again): the system's own dates, whoever moves the stage.
+            self.filtered(
+                lambda case: case.is_closed and not case.closed_date
+            ).sudo().closed_date = fields.Date.context_today(self)
+            self.filtered(lambda case: not case.is_closed and case.closed_date).sudo().closed_date = False
+        return res
+
+    def _check_reopening(self, stage):
+        """A closed case moved back to an open stage must be its lease's only open case."""
+        if not stage or stage.is_closed:
+            return
+        reopened = self.filtered("is_closed")
+        if not reopened:
+            return
+        # Whatever the user reads: the index refuses a second open case of the lease anyway.
+        open_sudo = self.sudo().search(
+            [("contract_id", "in", reopened.contract_id.ids), ("is_closed", "=", False), ("id", "not in", self.ids)]
+        )
+        if open_sudo:
+            raise UserError(
+                self.env._(
+                    "%(contracts)s already has an open collection case (%(cases)s): work that one instead.",
+                    contracts=", ".join(open_sudo.contract_id.mapped("display_name")),
+                    cases=", ".join(open_sudo.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_contract(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "leasing.contract",
+            "res_id": self.contract_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_dispatch(self):
+        """The dispatch wizard on these cases (the list's action does the same)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_collections.action_leasing_collection_dispatch")
+        action["context"] = {"active_model": self._name, "active_ids": self.ids}
+        return action
+
+    # ------------------------------------------------------------------
+    # The close: opening, figures, resolution
+    # ------------------------------------------------------------------
+    @api.model
+    def _open_for_contracts(self, contracts, date):
+        """Open a case (stage New) on each of ``contracts`` that has no open case, as of ``date``;
+        return the cases opened. Safe against a case opened meanwhile by another transaction (a
+        manager, another server): a lease that got one is skipped, never given a second."""
+        for attempt in range(2):
+            contract_ids = self._contracts_without_open_case(contracts)
+            if not contract_ids:
+                return self.browse()
+            try:
+                with self.env.cr.savepoint():
+                    # The system opens the cases: their lease and dates are fields only it sets.
+                    cases = (
+                        self.sudo()
+                        .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
+                        .create([{"contract_id": cid, "opened_date": date} for cid in contract_ids])
+                    )
+                    self.env.flush_all()
+                return cases.sudo(self.env.su)
+            except psycopg2.errors.UniqueViolation:
+                if attempt:
+                    raise
+                # Another transaction opened a case on one of them: look again.
+                continue
+        return self.browse()
+
+    @api.model
+    def _contracts_without_open_case(self, contracts):
+        """Ids of ``contracts`` without an open case, in id order."""
+        if not contracts:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id FROM leasing_contract c
+                 WHERE c.id = ANY(%s)
+                   AND NOT EXISTS (SELECT 1 FROM leasing_collection_case k
+                                    WHERE k.contract_id = c.id AND NOT k.is_closed)
+                 ORDER BY c.id
+                """,
+                list(contracts.ids),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _sync_with_contracts(self, contracts):
+        """Copy the lease's figures of its last close onto its open case, with the debt class,
+        for each of ``contracts``: one statement. Return the number of cases updated."""
+        if not contracts:
+            return 0
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE leasing_collection_case k
+                   SET days_past_due = COALESCE(c.days_past_due, 0),
+                       aging_bucket_id = c.aging_bucket_id,
+                       amount_overdue = COALESCE(c.amount_in_arrears, 0),
+                       penalty_due = COALESCE(c.penalty_due, 0),
+                       debt_term = CASE WHEN COALESCE(c.days_past_due, 0)
+                                             > COALESCE(co.leasing_long_term_overdue_days, 90)
+                                        THEN 'long' ELSE 'short' END,
+                       debt_nature = CASE WHEN EXISTS (
+                                              SELECT 1
+                                                FROM leasing_contract_line cl
+                                                JOIN product_product pp ON pp.id = cl.product_id
+                                                JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                                               WHERE cl.contract_id = c.id AND pt.type = 'consu')
+                                          THEN 'goods' ELSE 'service' END,
+                       customer_class = CASE WHEN p.leasing_key_customer OR cp.leasing_key_customer
+                                             THEN 'key' ELSE 'ordinary' END
+                  FROM leasing_contract c
+                  JOIN res_company co ON co.id = c.company_id
+                  JOIN res_partner p ON p.id = c.partner_id
+             LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE k.contract_id = c.id
+                   AND NOT k.is_closed
+                   AND c.id = ANY(%s)
+                """,
+                list(contracts.ids),
+            )
+        )
+        count = self.env.cr.rowcount
+        self.env["leasing.collection.case"].invalidate_model(SYNCED_FIELDS)
+        return count
+
+    @api.model
+    def _resolve_current(self, contracts, date):
+        """Resolve the open cases of ``contracts`` whose lease is current again (no day past due,
+        nothing in arrears): stage Resolved, closed on ``date``. Return the cases resolved."""
+        if not contracts:
+            return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT k.id FROM leasing_collection_case k
+                  JOIN leasing_contract c ON c.id = k.contract_id
+                 WHERE NOT k.is_closed
+                   AND c.id = ANY(%s)
+                   AND COALESCE(c.days_past_due, 0) = 0
+                   AND COALESCE(c.amount_in_arrears, 0) <= 0
+                 ORDER BY k.id
+                """,
+                list(contracts.ids),
+            )
+        )
+        cases = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if cases:
+            resolved = self.env["leasing.collection.stage"]._by_key("resolved")
+            # The close resolves them: tracked in each case's chatter, the date the close's.
+            cases.sudo().write({"stage_id": resolved.id, "closed_date": date})
+        return cases
+
+    # ------------------------------------------------------------------
+    # Collection requests
+    # ------------------------------------------------------------------
+    def action_new_request(self):
+        """A new request on this case's lease, of the type the button passes in its context
+        (``default_request_type``: only a default of the form), to fill in and submit."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["leasing.collection.request"].check_access("create")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Request"),
+            "res_model": "leasing.collection.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_case_id": self.id,
+                "default_contract_id": self.contract_id.id,
+                "default_request_type": self.env.context.get("default_request_type") or "waiver",
+            },
+        }
 
     # ------------------------------------------------------------------
     # Legal stage
@@ -194,28 +516,3 @@ class LeasingCollectionCase(models.Model):
         if len(self.legal_action_ids) == 1:
             action.update(views=[(False, "form")], res_id=self.legal_action_ids.id)
         return action
-
-    # ------------------------------------------------------------------
-    # Collection requests
-    # ------------------------------------------------------------------
-    request_ids = fields.One2many("leasing.collection.request", "case_id", string="Requests", readonly=True)
-
-    def action_new_request(self):
-        """A new request on this case's lease, of the type the button passes in its context
-        (``default_request_type``: only a default of the form), to fill in and submit."""
-        self.ensure_one()
-        self.check_access("read")
-        self.env["leasing.collection.request"].check_access("create")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("New Request"),
-            "res_model": "leasing.collection.request",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-            "context": {
-                "default_case_id": self.id,
-                "default_contract_id": self.contract_id.id,
-                "default_request_type": self.env.context.get("default_request_type") or "waiver",
-            },
-        }

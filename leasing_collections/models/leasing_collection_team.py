@@ -43,3 +43,10 @@ class LeasingCollectionTeam(models.Model):
         )
         for team in self:
             team.case_count = counts.get(team, 0)
+
+    def action_view_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_collections.action_leasing_collection_case")
+        action["domain"] = [("team_id", "=", self.id)]
+        action["context"] = {"search_default_open": 1, "create": False}
+        return action

@@ -409,6 +409,7 @@ class LeasingContract(models.Model):
         self._collections_rate_and_warn(run, contracts, figures, payments)
         errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
         self.browse(list(figures))._collections_send_reminders(run)
+        self.browse(list(figures))._collections_update_cases(run)
         self.browse(list(figures))._collections_propose_unlocks(run)
         return self._collections_stats(run, figures, contracts), errors
 
@@ -1502,6 +1503,108 @@ class LeasingContract(models.Model):
         once per instalment and recipient (``leasing.reminder._send_due``)."""
         return self.env["leasing.reminder"]._send_due(self, run.date, run)
 
+    # ------------------------------------------------------------------
+    # Collection cases
+    # ------------------------------------------------------------------
+    collection_case_ids = fields.One2many("leasing.collection.case", "contract_id", string="Collection Cases")
+    collection_case_count = fields.Integer(compute="_compute_collection_case_count", string="Cases")
+    has_open_collection_case = fields.Boolean(compute="_compute_collection_case_count")
+
+    def _compute_collection_case_count(self):
+        # The cases of a lease the user reads, counted whatever their rights on the cases: a
+        # collector reads only theirs, and still sees that others exist.
+        cases_sudo = self.env["leasing.collection.case"].sudo()
+        counts = {
+            (contract.id, closed): count
+            for contract, closed, count in cases_sudo._read_group(
+                [("contract_id", "in", self.ids)], ["contract_id", "is_closed"], ["__count"]
+            )
+        }
+        for contract in self:
+            opened = counts.get((contract.id, False), 0)
+            contract.collection_case_count = opened + counts.get((contract.id, True), 0)
+            contract.has_open_collection_case = bool(opened)
+
+    def action_view_collection_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_collections.action_leasing_collection_case")
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {"create": False}
+        action["views"] = [(False, "list"), (False, "form")]
+        action["view_mode"] = "list,form"
+        return action
+
+    def action_open_collection_case(self):
+        """Open a collection case on these leases by hand (Collection Managers): refused on a lease
+        that has one open, or that is not in force."""
+        if not self.env.user.has_group(COLLECTION_MANAGER):
+            raise AccessError(self.env._("Only a Collection Manager opens a collection case by hand."))
+        self.check_access("read")
+        not_active = self.filtered(lambda contract: contract.state != "active")
+        if not_active:
+            raise UserError(
+                self.env._(
+                    "A collection case follows a lease in force: %(contracts)s is not.",
+                    contracts=", ".join(not_active.mapped("display_name")),
+                )
+            )
+        Case = self.env["leasing.collection.case"]
+        already = Case.sudo().search([("contract_id", "in", self.ids), ("is_closed", "=", False)])
+        if already:
+            raise UserError(
+                self.env._(
+                    "%(contracts)s already has an open collection case (%(cases)s): a lease has one open case at a "
+                    "time.",
+                    contracts=", ".join(already.contract_id.mapped("display_name")),
+                    cases=", ".join(already.mapped("name")),
+                )
+            )
+        cases = Case._open_for_contracts(self, fields.Date.context_today(self))
+        if len(cases) != len(self):
+            # Opened meanwhile by the close or another manager.
+            raise UserError(self.env._("A collection case was opened on this lease meanwhile: reload it."))
+        Case._sync_with_contracts(self)
+        for case in cases:
+            case.message_post(
+                body=self.env._("Opened by hand by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        if len(cases) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "leasing.collection.case",
+                "res_id": cases.id,
+                "view_mode": "form",
+                "target": "current",
+            }
+        return self.action_view_collection_cases() if len(self) == 1 else True
+
+    def _collections_update_cases(self, run):
+        """The close's step: the collection cases of these leases, a few statements for the chunk.
+        A case is opened (stage New) on each lease whose days past due reach its company's
+        threshold and that has no open case; the open cases get their lease's figures of the close
+        and their debt class; those whose lease is current again are resolved."""
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id FROM leasing_contract c
+                  JOIN res_company co ON co.id = c.company_id
+                 WHERE c.id IN %s
+                   AND c.state = 'active'
+                   AND c.days_past_due > 0
+                   AND c.days_past_due >= COALESCE(co.leasing_case_threshold_days, 1)
+                """,
+                tuple(self.ids),
+            )
+        )
+        Case = self.env["leasing.collection.case"]
+        Case._open_for_contracts(self.browse([row[0] for row in self.env.cr.fetchall()]), run.date)
+        Case._sync_with_contracts(self)
+        Case._resolve_current(self, run.date)
+
+    # ------------------------------------------------------------------
     # Settlement and write-off (the collection requests that end a lease)
     # ------------------------------------------------------------------
     state = fields.Selection(

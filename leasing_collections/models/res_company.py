@@ -34,6 +34,32 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Collection cases
+    # ------------------------------------------------------------------
+    leasing_case_threshold_days = fields.Integer(
+        string="Open a Case After (days)",
+        default=1,
+        help="The daily close opens a collection case on a lease once it is this many days past due.",
+    )
+    leasing_long_term_overdue_days = fields.Integer(
+        string="Long-term Overdue After (days)",
+        default=90,
+        help="A case whose lease is more days past due than this is long-term overdue; short-term before.",
+    )
+
+    @api.constrains("leasing_case_threshold_days", "leasing_long_term_overdue_days")
+    def _check_leasing_case_days(self):
+        for company in self:
+            if company.leasing_case_threshold_days < 1 or company.leasing_long_term_overdue_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: a collection case opens from 1 day past due, and a debt is long-term overdue "
+                        "after 1 day or more.",
+                        company=company.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
     # Legal costs billed to the lessee
     # ------------------------------------------------------------------
     leasing_legal_cost_account_id = fields.Many2one(

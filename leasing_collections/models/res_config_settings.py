@@ -17,3 +17,6 @@ class ResConfigSettings(models.TransientModel):
     leasing_waiver_approval_limit = fields.Monetary(
         related="company_id.leasing_waiver_approval_limit", currency_field="currency_id", readonly=False
     )
+    # Collection cases
+    leasing_case_threshold_days = fields.Integer(related="company_id.leasing_case_threshold_days", readonly=False)
+    leasing_long_term_overdue_days = fields.Integer(related="company_id.leasing_long_term_overdue_days", readonly=False)

@@ -36,11 +36,17 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
-        groups="leasing_management.group_leasing_reader",
+        groups="leasing_management.group_leasing_reader,leasing_collections.group_leasing_collector",
         help="The lessee's repayment record at the last collections close, over all their leases: "
         "A pays on time, B was a little late once or twice, C is often late or was one to two months "
         "behind, D very often late or more than two months behind within the year, E over 90 days "
         "behind now.",
+    )
+
+    # The customer class of the debt class of collection cases: set by hand, by sales or collections.
+    leasing_key_customer = fields.Boolean(
+        string="Key Customer",
+        help="Its collection cases are classed as a key customer's (filters and groupings of the cases).",
     )
 
     @api.model_create_multi

@@ -1,9 +1,21 @@
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.addons.leasing_management.tests.common_ledger import LeasingLedgerCommon
 
 COLLECTOR = "leasing_collections.group_leasing_collector"
 COLLECTION_MANAGER = "leasing_collections.group_leasing_collection_manager"
+
+
+def give_cases(contracts, collector):
+    """Give ``collector`` a collection case on each of ``contracts`` (the open one, or one opened
+    as the close opens them): a collector reads the leases behind their cases only. Return the
+    cases."""
+    Case = contracts.env["leasing.collection.case"].sudo()
+    Case._open_for_contracts(contracts, fields.Date.context_today(Case))
+    cases = Case.search([("contract_id", "in", contracts.ids), ("is_closed", "=", False)])
+    cases.write({"collector_id": collector.id})
+    return cases
 
 
 class CollectionsCommon(LeasingLedgerCommon):

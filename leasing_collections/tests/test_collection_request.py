@@ -3,7 +3,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
+from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon, give_cases
 
 LEASING_MANAGER = "leasing_management.group_leasing_manager"
 TODO = "leasing_collections.mail_activity_type_collection_request_todo"
@@ -53,13 +53,9 @@ class TestCollectionRequest(CollectionsCommon):
         return contract, first, second
 
     def _case(self, contract, collector=None):
-        # The case as the close opens it and the dispatch assigns it: system fields.
-        case = (
-            self.env["leasing.collection.case"]
-            .sudo()
-            .create({"contract_id": contract.id, "collector_id": (collector or self.collector).id})
-        )
-        return case.sudo(False)
+        # The case the close opened (or one opened as it opens them), assigned as the dispatch
+        # assigns it: system fields.
+        return give_cases(contract, collector or self.collector).sudo(False)
 
     def _request(self, case, request_type="waiver", user=None, **values):
         vals = {"case_id": case.id, "request_type": request_type, "reason": "Lessee in hardship", **values}

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
+from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon, give_cases
 
 
 @tagged("post_install", "-at_install")
@@ -45,6 +45,8 @@ class TestCollectionWriteOff(CollectionsCommon):
         return contract, first, second
 
     def _request(self, contract, write_off_date):
+        # The collector asks on the lease of their case (they read only those).
+        give_cases(contract, self.collector)
         return (
             self.env["leasing.collection.request"]
             .with_user(self.collector)
@@ -72,8 +74,8 @@ class TestCollectionWriteOff(CollectionsCommon):
     def _written_off(self):
         contract, first, second = self._behind_lease()
         self._close("2026-04-10")
-        # Opened as the close (or a manager's button) opens it.
-        case = self.env["leasing.collection.case"].sudo().create({"contract_id": contract.id})
+        # The case the close opened, the collector's.
+        case = give_cases(contract, self.collector)
         request = self._request(contract, date(2026, 4, 15))
         with freeze_time("2026-04-15"):
             self._approve(request)

@@ -7,7 +7,7 @@ from odoo.addons.leasing_management.tests.view_helpers import shows, view_arch
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
+from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon, give_cases
 
 
 @tagged("post_install", "-at_install")
@@ -193,6 +193,8 @@ class TestCollectionsConfig(CollectionsCommon):
         self._invoice("2026-03-25")
         run = self._close("2026-04-10")
         line = contract.schedule_line_ids[0]
+        # The lease behind the collector's case (the close opened it).
+        give_cases(contract, self.collector)
         as_collector = contract.with_user(self.collector)
         self.assertEqual(as_collector.days_past_due, 41)
         self.assertEqual(as_collector.aging_bucket_id, self.b31_60)

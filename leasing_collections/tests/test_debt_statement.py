@@ -6,7 +6,7 @@ from lxml import html
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import COLLECTOR, CollectionsCommon
+from .common import COLLECTOR, CollectionsCommon, give_cases
 
 REPORT = "leasing_collections.report_leasing_debt_statement"
 
@@ -466,6 +466,8 @@ class TestDebtStatement(CollectionsCommon):
     @freeze_time("2026-04-10")
     def test_collector_prints_but_changes_nothing(self):
         collector = new_test_user(self.env, "statement_collector", groups=COLLECTOR, company_id=self.company.id)
+        # The lease behind the collector's case: the one they read.
+        give_cases(self.contract, collector)
         Statement = self.env["leasing.debt.statement"].with_user(collector)
         statement = Statement.create({"contract_id": self.contract.id})
         self.assertEqual(statement.amount_total, 7598.95)

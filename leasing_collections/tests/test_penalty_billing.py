@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
+from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon, give_cases
 
 
 @tagged("post_install", "-at_install")
@@ -284,7 +284,11 @@ class TestPenaltyBilling(CollectionsCommon):
             line.with_user(self.collection_manager)._leasing_waive_penalty(1.0, " ")
         with self.assertRaisesRegex(UserError, "more than zero"):
             line.with_user(self.collection_manager)._leasing_waive_penalty(0.0, "Nothing")
-        # The collectors read the waivers.
+        # The collectors read the waivers of the leases behind their cases.
+        self.assertFalse(
+            self.env["leasing.penalty.waiver"].with_user(self.collector).search([("contract_id", "=", contract.id)])
+        )
+        give_cases(contract, self.collector)
         self.assertEqual(
             self.env["leasing.penalty.waiver"].with_user(self.collector).search([("contract_id", "=", contract.id)]),
             waiver | waivers,

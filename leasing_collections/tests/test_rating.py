@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import COLLECTOR, CollectionsCommon
+from .common import COLLECTOR, CollectionsCommon, give_cases
 
 
 @tagged("post_install", "-at_install")
@@ -337,6 +337,8 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self._invoice("2026-03-05")
         self._close("2026-03-10")
         collector = new_test_user(self.env, "rating_collector", groups=COLLECTOR, company_id=self.company.id)
+        # The lease behind the collector's case: the one they read.
+        give_cases(contract, collector)
         lessee = self.lessee.with_user(collector)
         self.assertEqual(lessee.leasing_payment_rating, "B")
         self.assertRecordValues(

@@ -7,7 +7,7 @@ from odoo.addons.sms.tests.common import SMSCase
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
+from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon, give_cases
 
 LANGS = ("zh_CN", "es_ES")
 
@@ -376,6 +376,8 @@ class TestReminders(CollectionsCommon, SMSCase):
         self._close("2026-03-02")
         reminder = self._reminders(contract)
         self.assertEqual(len(reminder), 1)
+        # The collector reads the reminders of the leases behind their cases.
+        give_cases(contract, collector)
         Level = self.env["leasing.reminder.level"]
         self.assertEqual(Level.with_user(collector).search([("company_id", "=", self.company.id)]), self.levels)
         self.assertEqual(reminder.with_user(collector).read(["state"])[0]["state"], "sent")

@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
+from .common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon, give_cases
 
 
 @tagged("post_install", "-at_install")
@@ -34,19 +34,9 @@ class TestRequestTours(CollectionsCommon, HttpCase):
         self._close("2026-04-20")
         contract.invalidate_recordset()
         self.assertEqual(contract.penalty_due, 22.0)
-        # The case as the close opens it and the dispatch assigns it (system fields).
-        case = (
-            self.env["leasing.collection.case"]
-            .sudo()
-            .create(
-                {
-                    "contract_id": contract.id,
-                    "collector_id": self.collector.id,
-                    "days_past_due": contract.days_past_due,
-                    "penalty_due": contract.penalty_due,
-                }
-            )
-        )
+        # The case the close opened, assigned as the dispatch assigns it (system fields).
+        case = give_cases(contract, self.collector)
+        self.assertRecordValues(case, [{"days_past_due": contract.days_past_due, "penalty_due": 22.0}])
         Request = self.env["leasing.collection.request"]
 
         self.start_tour("/odoo", "leasing_collections_request_submit", login=self.collector.login)

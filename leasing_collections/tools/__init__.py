@@ -15,6 +15,7 @@ from .aging import (
     contract_arrears,
     days_past_due,
 )
+from .dispatch import BY_AMOUNT, BY_COUNT, Load, spread
 from .exact import exact, round_half_up
 from .penalty import instalment_penalty, unpaid_on
 from .portfolio import (
@@ -42,9 +43,12 @@ __all__ = [
     "portfolio_at_risk",
     "recovery_split",
     "roll_rates",
+    "BY_AMOUNT",
+    "BY_COUNT",
     "Bucket",
     "BucketChange",
     "Instalment",
+    "Load",
     "StatementLine",
     "aging_changes",
     "bucket_of",
@@ -54,6 +58,7 @@ __all__ = [
     "exact",
     "instalment_penalty",
     "round_half_up",
+    "spread",
     "statement_line",
     "statement_totals",
     "unpaid_on",

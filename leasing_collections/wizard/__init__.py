@@ -1,6 +1,7 @@
 from . import (
     leasing_aging_bucket_wizard,
     leasing_close_run_wizard,
+    leasing_collection_dispatch,
     leasing_debt_statement,
     leasing_debt_statement_line,
     leasing_debt_statement_payment,
