@@ -40,6 +40,9 @@
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
         "views/leasing_collections_menus.xml",
+        # Field work: contact logs and promises to pay.
+        "views/leasing_collection_log_views.xml",
+        "views/leasing_collection_promise_views.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
         "data/leasing_debt_statement_mail_template.xml",
@@ -49,5 +52,8 @@
     "demo": [
         "demo/leasing_collections_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["leasing_collections/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

@@ -10,6 +10,8 @@ from . import (
     leasing_collection_team,
     leasing_collection_case,
     leasing_collection_request,
+    leasing_collection_log,
+    leasing_collection_promise,
     leasing_contract,
     leasing_credit_review,
     leasing_penalty_waiver,

@@ -285,6 +285,7 @@ class LeasingContract(models.Model):
         self._collections_rate_and_warn(run, contracts, figures, payments)
         errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
         self.browse(list(figures))._collections_send_reminders(run)
+        self.browse(list(figures))._collections_check_promises(run)
         return self._collections_stats(run, figures, contracts), errors
 
     def _collections_refresh_overdue(self, close_date):
@@ -1163,3 +1164,11 @@ class LeasingContract(models.Model):
         """The close's step: the reminders due on the run's date for these leases, each level sent
         once per instalment and recipient (``leasing.reminder._send_due``)."""
         return self.env["leasing.reminder"]._send_due(self, run.date, run)
+
+    # ------------------------------------------------------------------
+    # Promises to pay (field work)
+    # ------------------------------------------------------------------
+    def _collections_check_promises(self, run):
+        """The close's last step for these leases: their open promises to pay, kept or broken as
+        of the run's date (see ``leasing.collection.promise._collections_check``)."""
+        self.env["leasing.collection.promise"]._collections_check(self, run.date)

@@ -1,5 +1,7 @@
 from . import (
     test_close,
+    test_collection_fieldwork,
+    test_collection_tours,
     test_collections_access,
     test_collections_config,
     test_collections_reports,
