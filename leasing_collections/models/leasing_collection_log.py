@@ -123,9 +123,7 @@ class LeasingCollectionLog(models.Model):
     def _check_promise(self):
         for log in self:
             if log.result == "promised" and (not log.promise_date or log.currency_id.is_zero(log.promise_amount)):
-                raise ValidationError(
-                    self.env._("The lessee promised to pay: give the promised date and amount.")
-                )
+                raise ValidationError(self.env._("The lessee promised to pay: give the promised date and amount."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -144,9 +142,11 @@ class LeasingCollectionLog(models.Model):
         fixed = [name for name in FIXED_LOG_FIELDS if name in vals]
         if fixed:
             for log in self:
-                if any(log[name] != log._fields[name].convert_to_record(
-                    log._fields[name].convert_to_cache(vals[name], log), log
-                ) for name in fixed):
+                if any(
+                    log[name]
+                    != log._fields[name].convert_to_record(log._fields[name].convert_to_cache(vals[name], log), log)
+                    for name in fixed
+                ):
                     raise UserError(
                         self.env._(
                             "The case, time, result and promise of a contact log are kept as they were logged: "

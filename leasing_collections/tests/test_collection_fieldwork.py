@@ -209,9 +209,7 @@ class TestCollectionFieldwork(CollectionsCommon):
             ],
         )
         self.assertEqual(log.promise_ids, promise)
-        self.assertRecordValues(
-            self.case, [{"stage_id": self.stages["promise"].id, "last_contact_result": "promised"}]
-        )
+        self.assertRecordValues(self.case, [{"stage_id": self.stages["promise"].id, "last_contact_result": "promised"}])
 
     @freeze_time("2026-04-01 09:30:00")
     def test_a_promise_in_the_past_or_of_nothing_is_refused(self):
@@ -279,7 +277,8 @@ class TestCollectionFieldwork(CollectionsCommon):
             promise, [{"state": "broken", "amount_paid": 3000.0, "broken_date": date(2026, 4, 11), "kept_date": False}]
         )
         self.assertRecordValues(self.case, [{"priority": "1", "stage_id": self.stages["contacted"].id}])
-        calls = self._activities().filtered(lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_call"))
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        calls = self._activities().filtered(lambda activity: activity.activity_type_id == call_type)
         self.assertRecordValues(calls, [{"user_id": self.collector.id, "date_deadline": date(2026, 4, 11)}])
         self.assertIn("3,400.22", calls.note)
         self.assertIn("3,000.00", calls.note)

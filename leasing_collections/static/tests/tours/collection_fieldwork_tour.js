@@ -69,7 +69,8 @@ registry.category("web_tour.tours").add("leasing_collections_fieldwork_tour", {
             },
             {
                 content: "Log a contact",
-                trigger: ".o_form_view .o_statusbar_buttons button[name=action_log_contact]",
+                trigger:
+                    ".o_form_view .o_statusbar_buttons button[name=action_log_contact]",
                 run: "click",
             },
             {
@@ -108,7 +109,8 @@ registry.category("web_tour.tours").add("leasing_collections_fieldwork_tour", {
             },
             {
                 content: "The case now waits for the promised payment",
-                trigger: ".o_field_widget[name=stage_id] .o_arrow_button_current:contains(Promise to Pay)",
+                trigger:
+                    ".o_field_widget[name=stage_id] .o_arrow_button_current:contains(Promise to Pay)",
             },
             {
                 content: "Open the case's contacts",
@@ -117,7 +119,8 @@ registry.category("web_tour.tours").add("leasing_collections_fieldwork_tour", {
             },
             {
                 content: "The visit is listed",
-                trigger: "div[name=log_ids] .o_data_row:contains(Visit):contains(Promised to Pay)",
+                trigger:
+                    "div[name=log_ids] .o_data_row:contains(Visit):contains(Promised to Pay)",
             },
         ];
     },
