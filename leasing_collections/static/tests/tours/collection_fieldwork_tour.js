@@ -1,7 +1,8 @@
 /** @odoo-module **/
 // A collector's day in the field, as they tap it on the phone (leasing_collections/tests/
-// test_collection_tours.py makes the records and checks in Python what the browser did): open
-// Collections > Collection Cases (the kanban), find their case, open it, Log Contact: a visit, the
+// test_collection_tours.py makes the records and checks in Python what the browser did): the
+// tour starts on Collections > Collection Cases (the kanban, the app's first menu: on a phone,
+// the page the collector keeps on their home screen), finds their case, open it, Log Contact: a visit, the
 // lessee promised to pay an amount by a date; save: the case is now in Promise to Pay and the
 // visit is listed in its Contacts.
 // The test passes what it expects in the start URL's query: `lessee` (the case's lessee),
@@ -40,13 +41,15 @@ registry.category("web_tour.tours").add("leasing_collections_fieldwork_tour", {
         }
         const {lessee, date, amount} = values;
         return [
-            ...stepUtils.goToAppSteps(
-                "leasing_collections.menu_leasing_collections_root",
-                "Open the Collections app"
-            ),
             {
                 content: "The collection cases, by stage",
                 trigger: ".o_kanban_view .o_kanban_group",
+            },
+            {
+                isActive: ["mobile"],
+                content: "On a phone, show the search bar",
+                trigger: ".o_control_panel button:has(i.fa-search)",
+                run: "click",
             },
             {
                 content: "Look for the lessee's case",
@@ -67,12 +70,8 @@ registry.category("web_tour.tours").add("leasing_collections_fieldwork_tour", {
                 content: "The case is open",
                 trigger: `.o_form_view .o_field_widget[name=partner_id]:contains("${lessee}")`,
             },
-            {
-                content: "Log a contact",
-                trigger:
-                    ".o_form_view .o_statusbar_buttons button[name=action_log_contact]",
-                run: "click",
-            },
+            // On a phone, the header's buttons are under the gear of the control panel.
+            ...stepUtils.statusbarButtonsSteps("Log Contact", "Log a contact"),
             {
                 content: "A visit",
                 trigger: `${DIALOG} .o_field_widget[name=channel] .o_selection_badge:contains(Visit)`,
@@ -108,9 +107,16 @@ registry.category("web_tour.tours").add("leasing_collections_fieldwork_tour", {
                 trigger: "body:not(:has(.modal))",
             },
             {
+                isActive: ["desktop"],
                 content: "The case now waits for the promised payment",
                 trigger:
                     ".o_field_widget[name=stage_id] .o_arrow_button_current:contains(Promise to Pay)",
+            },
+            {
+                isActive: ["mobile"],
+                content: "On a phone, the stage shows in one button",
+                trigger:
+                    ".o_field_widget[name=stage_id] .dropdown-toggle:not(.o_arrow_button):contains(Promise to Pay)",
             },
             {
                 content: "Open the case's contacts",
