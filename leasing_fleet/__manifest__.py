@@ -6,7 +6,7 @@
     "website": "https://github.com/odoo-leasing/odoo-leasing",
     "author": "Odoo Leasing",
     "license": "LGPL-3",
-    "depends": ["leasing_management", "stock", "fleet"],
+    "depends": ["leasing_collections", "stock", "fleet"],
     "data": [
         "security/leasing_fleet_security.xml",
         "security/ir.model.access.csv",

@@ -1,0 +1,1 @@
+from . import leasing_contract_line, stock_lot
