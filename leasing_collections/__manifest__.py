@@ -39,6 +39,10 @@
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
+        # Collection requests.
+        "data/leasing_collection_request_data.xml",
+        "views/leasing_collection_request_views.xml",
+        "wizard/leasing_collection_request_refuse_views.xml",
         "views/leasing_collections_menus.xml",
         # Field work: contact logs and promises to pay.
         "views/leasing_collection_log_views.xml",

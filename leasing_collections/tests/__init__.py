@@ -2,6 +2,7 @@ from . import (
     test_close,
     test_collection_fieldwork,
     test_collection_tours,
+    test_collection_request,
     test_collections_access,
     test_collections_config,
     test_collections_reports,
@@ -10,4 +11,5 @@ from . import (
     test_penalty_billing,
     test_rating,
     test_reminders,
+    test_request_tours,
 )
