@@ -1337,6 +1337,6 @@ class LeasingContract(models.Model):
     # Promises to pay (field work)
     # ------------------------------------------------------------------
     def _collections_check_promises(self, run):
-        """The close's last step for these leases: their open promises to pay, kept or broken as
+        """A step of the close for these leases: their open promises to pay, kept or broken as
         of the run's date (see ``leasing.collection.promise._collections_check``)."""
         self.env["leasing.collection.promise"]._collections_check(self, run.date)
