@@ -10,7 +10,16 @@
     "data": [
         "security/leasing_fleet_security.xml",
         "security/ir.model.access.csv",
+        "data/leasing_fleet_data.xml",
+        "views/stock_lot_views.xml",
+        "views/stock_picking_views.xml",
+        "views/leasing_collection_request_views.xml",
+        "views/leasing_unit_followup_views.xml",
+        "views/leasing_unit_request_views.xml",
         "views/leasing_fleet_menus.xml",
+    ],
+    "demo": [
+        "demo/leasing_fleet_units_demo.xml",
     ],
     "installable": True,
 }
