@@ -52,6 +52,9 @@
         "views/leasing_collection_request_views.xml",
         "wizard/leasing_collection_request_refuse_views.xml",
         "views/leasing_collections_menus.xml",
+        # Field work: contact logs and promises to pay.
+        "views/leasing_collection_log_views.xml",
+        "views/leasing_collection_promise_views.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
         "data/leasing_debt_statement_mail_template.xml",

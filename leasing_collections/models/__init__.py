@@ -11,6 +11,8 @@ from . import (
     leasing_collection_team,
     leasing_collection_case,
     leasing_collection_request,
+    leasing_collection_log,
+    leasing_collection_promise,
     leasing_contract,
     leasing_credit_review,
     leasing_legal_action,

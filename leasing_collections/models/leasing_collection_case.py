@@ -420,6 +420,35 @@ class LeasingCollectionCase(models.Model):
         return cases
 
     # ------------------------------------------------------------------
+    # Field work: the collectors' contacts and the lessee's promises to pay
+    # (leasing_collection_log.py, leasing_collection_promise.py)
+    # ------------------------------------------------------------------
+    log_ids = fields.One2many("leasing.collection.log", "case_id", string="Contacts")
+    log_count = fields.Integer(compute="_compute_log_count", string="Contacts Logged")
+    promise_ids = fields.One2many("leasing.collection.promise", "case_id", string="Promises to Pay")
+
+    @api.depends("log_ids")
+    def _compute_log_count(self):
+        counts = dict(
+            self.env["leasing.collection.log"]._read_group([("case_id", "in", self.ids)], ["case_id"], ["__count"])
+        )
+        for case in self:
+            case.log_count = counts.get(case, 0)
+
+    def action_log_contact(self):
+        """The phone-sized form to log a contact on this case."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Contact"),
+            "res_model": "leasing.collection.log",
+            "view_mode": "form",
+            "views": [(self.env.ref("leasing_collections.view_leasing_collection_log_form").id, "form")],
+            "target": "new",
+            "context": {"default_case_id": self.id},
+        }
+
+    # ------------------------------------------------------------------
     # Collection requests
     # ------------------------------------------------------------------
     def action_new_request(self):

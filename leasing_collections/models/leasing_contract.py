@@ -410,6 +410,7 @@ class LeasingContract(models.Model):
         errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
         self.browse(list(figures))._collections_send_reminders(run)
         self.browse(list(figures))._collections_update_cases(run)
+        self.browse(list(figures))._collections_check_promises(run)
         self.browse(list(figures))._collections_propose_unlocks(run)
         return self._collections_stats(run, figures, contracts), errors
 
@@ -1603,6 +1604,12 @@ class LeasingContract(models.Model):
         Case._open_for_contracts(self.browse([row[0] for row in self.env.cr.fetchall()]), run.date)
         Case._sync_with_contracts(self)
         Case._resolve_current(self, run.date)
+    # Promises to pay (field work)
+    # ------------------------------------------------------------------
+    def _collections_check_promises(self, run):
+        """A step of the close for these leases: their open promises to pay, kept or broken as
+        of the run's date (see ``leasing.collection.promise._collections_check``)."""
+        self.env["leasing.collection.promise"]._collections_check(self, run.date)
 
     # ------------------------------------------------------------------
     # Settlement and write-off (the collection requests that end a lease)

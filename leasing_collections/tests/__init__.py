@@ -1,6 +1,9 @@
 from . import (
     test_close,
+    test_collection_case,
     test_collection_analysis,
+    test_collection_fieldwork,
+    test_collection_tours,
     test_collection_request,
     test_collection_settlement,
     test_collection_write_off,
