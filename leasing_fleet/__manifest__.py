@@ -10,7 +10,15 @@
     "data": [
         "security/leasing_fleet_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_device_data.xml",
+        "views/leasing_device_command_views.xml",
+        "views/leasing_device_provider_views.xml",
+        "views/stock_lot_lock_views.xml",
+        "views/res_config_settings_views.xml",
         "views/leasing_fleet_menus.xml",
+    ],
+    "demo": [
+        "demo/leasing_device_demo.xml",
     ],
     "installable": True,
 }
