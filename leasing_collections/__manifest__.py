@@ -39,6 +39,10 @@
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
+        # Collection requests.
+        "data/leasing_collection_request_data.xml",
+        "views/leasing_collection_request_views.xml",
+        "wizard/leasing_collection_request_refuse_views.xml",
         "views/leasing_collections_menus.xml",
         # The debt statement.
         "report/leasing_debt_statement_report.xml",
@@ -49,5 +53,8 @@
     "demo": [
         "demo/leasing_collections_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["leasing_collections/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

@@ -85,6 +85,8 @@ class LeasingCollectionCase(models.Model):
     outstanding_principal = fields.Monetary(related="contract_id.outstanding_principal")
     last_contact_date = fields.Datetime(readonly=True, help="Of the case's last contact log.")
     last_contact_result = fields.Selection(CONTACT_RESULTS, readonly=True)
+    # Collection requests
+    request_ids = fields.One2many("leasing.collection.request", "case_id", string="Requests", readonly=True)
 
     _sql_constraints = [
         ("name_unique", "UNIQUE(name, company_id)", "A collection case's reference is unique in its company."),
@@ -118,3 +120,26 @@ class LeasingCollectionCase(models.Model):
     def write(self, vals):
         self._check_system_fields([vals])
         return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Collection requests
+    # ------------------------------------------------------------------
+    def action_new_request(self):
+        """A new request on this case's lease, of the type the button passes in its context
+        (``default_request_type``: only a default of the form), to fill in and submit."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["leasing.collection.request"].check_access("create")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Request"),
+            "res_model": "leasing.collection.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_case_id": self.id,
+                "default_contract_id": self.contract_id.id,
+                "default_request_type": self.env.context.get("default_request_type") or "waiver",
+            },
+        }

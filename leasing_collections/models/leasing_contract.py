@@ -14,6 +14,7 @@ from odoo.tools.misc import format_date, formatLang
 from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, instalment_penalty
 from ..tools.billing import billing_day_between
 from ..tools.rating import rating_dropped
+from .leasing_collection_request import UNIT_REQUEST_TYPES
 from .leasing_schedule_line import CLOSE_LINES
 from .mail_activity import RISK_REASONS
 from .res_partner import PAYMENT_RATINGS
@@ -34,6 +35,24 @@ CLOSE_CONTRACT_FIELDS = [
     "penalty_due",
 ]
 CLOSE_LINE_FIELDS = ["days_past_due", "penalty_accrued", "penalty_due"]
+# Where the lease's unit stands, as its collection requests leave it.
+REPOSSESSION_STATES = [("none", "None"), ("requested", "Requested"), ("approved", "Approved"), ("done", "Done")]
+LOCK_STATES = [
+    ("unlocked", "Unlocked"),
+    ("lock_requested", "Lock Requested"),
+    ("locked", "Locked"),
+    ("unlock_requested", "Unlock Requested"),
+]
+# The state of the lease that its last repossession, lock or unlock request submitted gives.
+REPOSSESSION_STATE_OF = {"submitted": "requested", "approved": "approved", "done": "done"}
+LOCK_STATE_OF = {
+    ("lock", "submitted"): "lock_requested",
+    ("lock", "approved"): "lock_requested",
+    ("lock", "done"): "locked",
+    ("unlock", "submitted"): "unlock_requested",
+    ("unlock", "approved"): "unlock_requested",
+    ("unlock", "done"): "unlocked",
+}
 # What the close's last step writes on a contract: its lessee's rating and its risk warning.
 RISK_FIELDS = ["lessee_payment_rating", "risk_warning", "risk_reason", "risk_warning_date"]
 
@@ -285,6 +304,7 @@ class LeasingContract(models.Model):
         self._collections_rate_and_warn(run, contracts, figures, payments)
         errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
         self.browse(list(figures))._collections_send_reminders(run)
+        self.browse(list(figures))._collections_propose_unlocks(run)
         return self._collections_stats(run, figures, contracts), errors
 
     def _collections_refresh_overdue(self, close_date):
@@ -612,15 +632,8 @@ class LeasingContract(models.Model):
         if currency.compare_amounts(amount, 0.0) <= 0:
             raise UserError(self.env._("The penalty interest to waive must be more than zero."))
         self._leasing_lock_for_penalty()
-        lines = self.schedule_line_ids.filtered(lambda line: not currency.is_zero(line.penalty_accrued))
-        ledger = self.env["account.move"]._leasing_penalty_ledger(lines.ids)
-        waivable = {
-            line: currency.round(
-                max(line.penalty_accrued - ledger.get(line.id, (0.0,))[0] - line.penalty_waived, 0.0)
-                + max(ledger.get(line.id, (0.0,))[0], 0.0)
-            )
-            for line in lines
-        }
+        waivable = self._leasing_penalty_waivable()
+        lines = self.env["leasing.schedule.line"].union(*waivable)
         total = currency.round(sum(waivable.values()))
         if currency.compare_amounts(amount, total) > 0:
             raise UserError(
@@ -643,6 +656,163 @@ class LeasingContract(models.Model):
             if currency.is_zero(left):
                 break
         return waivers
+
+    def _leasing_penalty_waivable(self):
+        """{instalment: penalty interest that can be waived} of this lease: what its lines
+        accrued to the last close and is not waived yet, invoiced (then credited back) or not.
+        Read from the ledger whoever asks (a collector submitting a waiver reads no invoice)."""
+        self.ensure_one()
+        currency = self.currency_id
+        lines = self.schedule_line_ids.filtered(lambda line: not currency.is_zero(line.penalty_accrued))
+        ledger = self.env["account.move"]._leasing_penalty_ledger(lines.ids)
+        return {
+            line: currency.round(
+                max(line.penalty_accrued - ledger.get(line.id, (0.0,))[0] - line.penalty_waived, 0.0)
+                + max(ledger.get(line.id, (0.0,))[0], 0.0)
+            )
+            for line in lines
+        }
+
+    # ------------------------------------------------------------------
+    # Collection requests: the units' repossession and lock, the unlock proposed by the close
+    # ------------------------------------------------------------------
+    collection_request_ids = fields.One2many(
+        "leasing.collection.request", "contract_id", string="Collection Requests", readonly=True
+    )
+    repossession_state = fields.Selection(
+        REPOSSESSION_STATES,
+        string="Repossession",
+        compute="_compute_unit_request_states",
+        store=True,
+        index=True,
+        help="Where the lease's last repossession request stands: requested (submitted), approved, done.",
+    )
+    lock_state = fields.Selection(
+        LOCK_STATES,
+        string="Lock",
+        compute="_compute_unit_request_states",
+        store=True,
+        index=True,
+        help="The unit's lock as the lock and unlock requests leave it: a request submitted or approved is "
+        "requested, a request done is in force.",
+    )
+
+    @api.depends("collection_request_ids.state", "collection_request_ids.request_type")
+    def _compute_unit_request_states(self):
+        """From the lease's last repossession, lock or unlock request submitted (and not refused
+        or cancelled since), in the order they were submitted: one search for all the leases."""
+        real_ids = [contract_id for contract_id in self._ids if isinstance(contract_id, int)]
+        # Every request of the leases, whoever reads them (a collector sees only some).
+        requests = (
+            self.env["leasing.collection.request"]
+            .sudo()
+            .search(
+                [
+                    ("contract_id", "in", real_ids),
+                    ("request_type", "in", UNIT_REQUEST_TYPES),
+                    ("state", "in", ("submitted", "approved", "done")),
+                ],
+                order="submitted_date, id",
+            )
+            if real_ids
+            else self.env["leasing.collection.request"]
+        )
+        last_repossession, last_lock = {}, {}
+        for request in requests:
+            key = request.contract_id.id
+            if request.request_type == "repossession":
+                last_repossession[key] = request
+            else:
+                last_lock[key] = request
+        for contract in self:
+            repossession = last_repossession.get(contract.id)
+            contract.repossession_state = (
+                REPOSSESSION_STATE_OF[repossession.state] if repossession else "none"
+            )
+            lock = last_lock.get(contract.id)
+            contract.lock_state = LOCK_STATE_OF[lock.request_type, lock.state] if lock else "unlocked"
+
+    def _leasing_lock_for_requests(self):
+        """Lock these leases' rows until the end of the transaction: their requests are submitted
+        and approved one transaction at a time, each seeing the others'."""
+        if self:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL("SELECT id FROM leasing_contract WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", tuple(self.ids))
+            )
+
+    def _leasing_pending_requests(self, request_type):
+        """This lease's requests of ``request_type`` submitted or approved, not carried out yet,
+        whoever asks (the checks of a request look at all of them)."""
+        self.ensure_one()
+        return (
+            self.env["leasing.collection.request"]
+            .sudo()
+            .search(
+                [
+                    ("contract_id", "=", self.id),
+                    ("request_type", "=", request_type),
+                    ("state", "in", ("submitted", "approved")),
+                ]
+            )
+            .sudo(False)
+        )
+
+    def _leasing_current_lock_request(self):
+        """The lock request done that put this lease's unit under its current lock."""
+        self.ensure_one()
+        # The lock in force, whoever asks: an unlock request lifts it.
+        return (
+            self.env["leasing.collection.request"]
+            .sudo()
+            .search(
+                [("contract_id", "=", self.id), ("request_type", "=", "lock"), ("state", "=", "done")],
+                order="done_date desc, id desc",
+                limit=1,
+            )
+            .sudo(False)
+        )
+
+    def _collections_propose_unlocks(self, run):
+        """The last step of the close: each of these leases that is locked and current again
+        (no days past due at this close) gets a draft unlock request, proposed once per lock
+        episode (the lock request done that locked it), with a to-do for its account manager,
+        who submits it. A lease with an unlock request already open gets none. A few statements
+        for the whole chunk; the chunk's leases are locked by the close, and a unique index on the
+        proposals' lock request keeps a proposal from being made twice all the same."""
+        locked = self.search([("id", "in", self.ids), ("lock_state", "=", "locked"), ("days_past_due", "=", 0)])
+        if not locked:
+            return self.env["leasing.collection.request"]
+        # The close runs as the system and reads every request of its leases.
+        Request = self.env["leasing.collection.request"].sudo()
+        locks = Request.search(
+            [("contract_id", "in", locked.ids), ("request_type", "=", "lock"), ("state", "=", "done")],
+            order="done_date desc, id desc",
+        )
+        episode = {}
+        for lock in locks:
+            episode.setdefault(lock.contract_id, lock)
+        unlocks = Request.search(
+            [
+                ("contract_id", "in", locked.ids),
+                ("request_type", "=", "unlock"),
+                "|",
+                ("state", "in", ("draft", "submitted", "approved")),
+                ("lock_request_id", "in", locks.ids),
+            ]
+        )
+        covered = {unlock.contract_id for unlock in unlocks if unlock.state in ("draft", "submitted", "approved")}
+        covered.update(
+            unlock.contract_id
+            for unlock in unlocks
+            if unlock.proposed and unlock.lock_request_id == episode.get(unlock.contract_id)
+        )
+        to_propose = [lock for contract, lock in episode.items() if contract not in covered]
+        if not to_propose:
+            return Request.browse()
+        proposals = Request.create([Request._leasing_propose_unlock_vals(lock, run.date) for lock in to_propose])
+        proposals._leasing_notify_proposals()
+        return proposals
 
     def _accounting_settings(self, document, figures=None):
         """The penalty invoice posts to the plan's invoices journal and penalty income account;

@@ -35,6 +35,14 @@ class LeasingPenaltyWaiver(models.Model):
     )
     reason = fields.Text(required=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Waived By", readonly=True, default=lambda self: self.env.user)
+    request_id = fields.Many2one(
+        "leasing.collection.request",
+        string="Collection Request",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The approved interest waiver request that waived it.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

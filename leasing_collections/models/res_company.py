@@ -33,6 +33,16 @@ class ResCompany(models.Model):
         "the penalty interest invoices, then the others oldest due first; or every invoice oldest due first.",
     )
 
+    # ------------------------------------------------------------------
+    # Collection requests: approval limits
+    # ------------------------------------------------------------------
+    leasing_waiver_approval_limit = fields.Monetary(
+        string="Waiver Approval Limit",
+        currency_field="currency_id",
+        help="Interest waivers above this amount need a Leasing Manager's approval (0: no limit). "
+        "Every write-off needs one.",
+    )
+
     @api.constrains("leasing_penalty_rate_daily")
     def _check_leasing_penalty_rate_daily(self):
         for company in self:
@@ -44,6 +54,22 @@ class ResCompany(models.Model):
                         rate=company.leasing_penalty_rate_daily,
                     )
                 )
+
+    @api.constrains("leasing_waiver_approval_limit")
+    def _check_leasing_waiver_approval_limit(self):
+        for company in self:
+            if company.currency_id.compare_amounts(company.leasing_waiver_approval_limit, 0.0) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the waiver approval limit cannot be negative (0 means no limit).",
+                        company=company.name,
+                    )
+                )
+
+    def _leasing_request_approval_limits(self):
+        """{request type: amount above which a Leasing Manager approves} (tools/approval.py)."""
+        self.ensure_one()
+        return {"waiver": self.leasing_waiver_approval_limit}
 
     @api.model_create_multi
     def create(self, vals_list):

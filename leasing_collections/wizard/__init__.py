@@ -6,3 +6,4 @@ from . import (
     leasing_debt_statement_payment,
     leasing_payoff_wizard,
 )
+from . import leasing_collection_request_refuse
