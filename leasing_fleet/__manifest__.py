@@ -14,6 +14,7 @@
         "views/leasing_device_command_views.xml",
         "views/leasing_device_provider_views.xml",
         "views/stock_lot_lock_views.xml",
+        "views/leasing_collection_request_views.xml",
         "views/res_config_settings_views.xml",
         "views/leasing_fleet_menus.xml",
     ],

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .leasing_device_command import REQUESTED_STATE
+from .leasing_device_command import CONFIRMED_STATE, REQUESTED_STATE
 
 
 class LeasingCollectionRequest(models.Model):
@@ -30,6 +30,31 @@ class LeasingCollectionRequest(models.Model):
         action["domain"] = [("request_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    def action_done(self):
+        """A lock or unlock done by hand: not while its device commands are under way (the
+        devices confirm them); once they failed for good, the units are as the hand left them."""
+        for request in self:
+            under_way = request.device_command_ids.filtered(
+                lambda command: command.status in ("queued", "sent") or command.next_attempt_date
+            )
+            if under_way:
+                raise UserError(
+                    self.env._(
+                        "%(request)s waits for its device commands (%(commands)s): it is done when they are confirmed.",
+                        request=request.name,
+                        commands=", ".join(under_way.mapped("display_name")),
+                    )
+                )
+        result = super().action_done()
+        failed = self.device_command_ids.filtered(lambda command: command.status == "failed")
+        for command_name, state in CONFIRMED_STATE.items():
+            # The request was marked done by a Collection Manager (checked by super()); the units'
+            # lock state is the system's.
+            failed.filtered(lambda command, name=command_name: command.command == name).lot_id.sudo().write(
+                {"lock_state": state}
+            )
+        return result
 
     def _execute_lock(self):
         """Lock every unit of the lease (on lease, unlocked): a command per unit through the
