@@ -1,5 +1,6 @@
 from . import (
     test_close,
+    test_collection_request,
     test_collections_access,
     test_collections_config,
     test_collections_reports,
@@ -8,4 +9,5 @@ from . import (
     test_penalty_billing,
     test_rating,
     test_reminders,
+    test_request_tours,
 )
