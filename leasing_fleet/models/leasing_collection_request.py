@@ -19,7 +19,9 @@ class LeasingCollectionRequest(models.Model):
     @api.depends("device_command_ids")
     def _compute_device_command_count(self):
         counts = dict(
-            self.env["leasing.device.command"]._read_group([("request_id", "in", self.ids)], ["request_id"], ["__count"])
+            self.env["leasing.device.command"]._read_group(
+                [("request_id", "in", self.ids)], ["request_id"], ["__count"]
+            )
         )
         for request in self:
             request.device_command_count = counts.get(request, 0)

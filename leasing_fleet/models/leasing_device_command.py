@@ -61,7 +61,12 @@ class LeasingDeviceCommand(models.Model):
         "leasing.contract", string="Lease Contract", readonly=True, index="btree_not_null", check_company=True
     )
     provider_id = fields.Many2one(
-        "leasing.device.provider", string="Provider", required=True, readonly=True, ondelete="restrict", check_company=True
+        "leasing.device.provider",
+        string="Provider",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        check_company=True,
     )
     provider_type = fields.Selection(related="provider_id.provider_type", string="Provider Type")
     technician_id = fields.Many2one(related="provider_id.technician_id")
@@ -148,12 +153,14 @@ class LeasingDeviceCommand(models.Model):
                     )
                 )
             expected = FAILED_STATE[command.command]
-            if command.lot_id.lock_state != expected:
+            # The unit's lock state, whoever asks (a collection manager need not read the stock).
+            unit_sudo = command.lot_id.sudo()
+            if unit_sudo.lock_state != expected:
                 raise UserError(
                     self.env._(
                         "The unit %(unit)s is no longer %(state)s: %(command)s is not sent again.",
-                        unit=command.lot_id.name,
-                        state=command.lot_id._lock_state_label(expected),
+                        unit=unit_sudo.name,
+                        state=unit_sudo._lock_state_label(expected),
                         command=command.display_name,
                     )
                 )
@@ -263,9 +270,7 @@ class LeasingDeviceCommand(models.Model):
         if ok:
             self.write(dict(vals, status="sent", next_attempt_date=False))
         elif attempts < provider.max_attempts:
-            self.write(
-                dict(vals, status="failed", next_attempt_date=now + timedelta(minutes=provider.retry_interval))
-            )
+            self.write(dict(vals, status="failed", next_attempt_date=now + timedelta(minutes=provider.retry_interval)))
         else:
             self.write(vals)
             self._fail(response)
@@ -299,7 +304,7 @@ class LeasingDeviceCommand(models.Model):
         if reply["status"] == "confirmed":
             self._confirm(message)
         else:
-            self.write({"next_attempt_date": False})
+            self.write({"response": message})
             self._fail(message)
 
     def _confirm(self, message=False):

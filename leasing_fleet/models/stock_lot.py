@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-
 from odoo.addons.leasing_management.models.leasing_system_fields_mixin import (
     check_system_fields,
     without_system_defaults,
@@ -20,6 +19,14 @@ LEASING_STATUSES = [
     ("sold", "Sold"),
 ]
 
+# A unit's device lock (see leasing.device.command).
+LOCK_STATES = [
+    ("unlocked", "Unlocked"),
+    ("lock_requested", "Lock Requested"),
+    ("locked", "Locked"),
+    ("unlock_requested", "Unlock Requested"),
+]
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -36,21 +43,9 @@ class StockLot(models.Model):
         help="The lease the unit is reserved for or leased on.",
     )
 
-
-# ----------------------------------------------------------------------
-# Device locks
-# ----------------------------------------------------------------------
-LOCK_STATES = [
-    ("unlocked", "Unlocked"),
-    ("lock_requested", "Lock Requested"),
-    ("locked", "Locked"),
-    ("unlock_requested", "Unlock Requested"),
-]
-
-
-class StockLotDeviceLock(models.Model):
-    _inherit = "stock.lot"
-
+    # ------------------------------------------------------------------
+    # Device locks
+    # ------------------------------------------------------------------
     lock_state = fields.Selection(
         LOCK_STATES,
         string="Lock",
@@ -73,10 +68,12 @@ class StockLotDeviceLock(models.Model):
         for lot in self:
             lot.device_command_count = counts.get(lot, 0)
 
+    # What only the system sets on a unit (its status, lease and lock) is refused to any other
+    # caller (see leasing.system.fields.mixin).
     @api.model_create_multi
     def create(self, vals_list):
         check_system_fields(self, vals_list)
-        return super(StockLotDeviceLock, without_system_defaults(self)).create(vals_list)
+        return super(StockLot, without_system_defaults(self)).create(vals_list)
 
     def write(self, vals):
         check_system_fields(self, [vals])
