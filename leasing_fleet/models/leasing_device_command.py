@@ -195,7 +195,7 @@ class LeasingDeviceCommand(models.Model):
             for command in manual:
                 command.activity_schedule(
                     TODO,
-                    summary=self.env._("%(command)s", command=command.display_name),
+                    summary=command.display_name,
                     note=command._technician_note(),
                     user_id=command.technician_id.id,
                 )
