@@ -1,6 +1,6 @@
 import logging
 
-from odoo import http
+from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..tools.device_signature import SIGNATURE_HEADER, parse_reply, verify
@@ -35,8 +35,11 @@ class DeviceLockController(http.Controller):
         except ValueError as error:
             return request.make_json_response({"error": str(error)}, status=400)
         # The caller is a device service, not a user: the signature with the provider's secret is
-        # what authenticates it, checked below before anything is read or changed on its behalf.
-        command_sudo = request.env["leasing.device.command"].sudo().browse(reply["command_id"]).exists()
+        # what authenticates it, checked below before anything is read or changed on its behalf;
+        # what follows is then the system's doing (its messages are the system's).
+        command_sudo = (
+            request.env["leasing.device.command"].with_user(SUPERUSER_ID).browse(reply["command_id"]).exists()
+        )
         provider_sudo = command_sudo.provider_id
         if (
             not command_sudo

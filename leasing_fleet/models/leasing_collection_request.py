@@ -65,7 +65,7 @@ class LeasingCollectionRequest(models.Model):
         locked by hand (``super()``)."""
         self.ensure_one()
         units = self._leasing_device_units()
-        provider = self.company_id.leasing_device_provider_id
+        provider = self.company_id.leasing_device_provider_id.filtered("active")
         if not units or not provider:
             return super()._execute_lock()
         not_on_lease = units.filtered(lambda unit: unit.leasing_status != "on_lease")
@@ -94,7 +94,7 @@ class LeasingCollectionRequest(models.Model):
         locked unit or a provider, the unit is unlocked by hand (``super()``)."""
         self.ensure_one()
         units = self._leasing_device_units()
-        provider = self.company_id.leasing_device_provider_id
+        provider = self.company_id.leasing_device_provider_id.filtered("active")
         under_way = units.filtered(lambda unit: unit.lock_state in ("lock_requested", "unlock_requested"))
         if under_way:
             raise UserError(
