@@ -139,8 +139,8 @@ class LeasingCollectionRequest(models.Model):
     @api.depends("case_id")
     def _compute_contract_id(self):
         for request in self:
-            if request.case_id:
-                request.contract_id = request.case_id.contract_id
+            # A request of a case is about the case's lease; without a case, the lease chosen.
+            request.contract_id = request.case_id.contract_id or request.contract_id
 
     @api.depends("request_type", "amount", "company_id")
     def _compute_requires_leasing_manager(self):
@@ -156,7 +156,8 @@ class LeasingCollectionRequest(models.Model):
             if request.case_id and request.case_id.contract_id != request.contract_id:
                 raise ValidationError(
                     self.env._(
-                        "%(request)s is about %(contract)s, but its collection case %(case)s follows %(case_contract)s.",
+                        "%(request)s is about %(contract)s, but its collection case %(case)s follows "
+                        "%(case_contract)s.",
                         request=request.name,
                         contract=request.contract_id.name,
                         case=request.case_id.name,
@@ -170,7 +171,9 @@ class LeasingCollectionRequest(models.Model):
         Contract = self.env["leasing.contract"]
         Case = self.env["leasing.collection.case"]
         for vals in vals_list:
-            contract_id = vals.get("contract_id") or (vals.get("case_id") and Case.browse(vals["case_id"]).contract_id.id)
+            contract_id = vals.get("contract_id") or (
+                vals.get("case_id") and Case.browse(vals["case_id"]).contract_id.id
+            )
             if vals.get("name", "/") == "/" and contract_id:
                 company = Contract.browse(contract_id).company_id
                 vals["name"] = (
@@ -193,7 +196,8 @@ class LeasingCollectionRequest(models.Model):
                     )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
         for request in self:
             if request.state not in ("draft", "cancelled"):
                 raise UserError(
@@ -203,7 +207,6 @@ class LeasingCollectionRequest(models.Model):
                         state=request._state_label(),
                     )
                 )
-        return super().unlink()
 
     # ------------------------------------------------------------------
     # Workflow
@@ -213,9 +216,7 @@ class LeasingCollectionRequest(models.Model):
         self.check_access("write")
         for request in self:
             if request.state != "draft":
-                raise UserError(
-                    self.env._("%(request)s is not a draft: it cannot be submitted.", request=request.name)
-                )
+                raise UserError(self.env._("%(request)s is not a draft: it cannot be submitted.", request=request.name))
             if not (request.reason or "").strip():
                 raise UserError(
                     self.env._("Say why you ask for %(request)s before submitting it.", request=request.name)
@@ -275,9 +276,7 @@ class LeasingCollectionRequest(models.Model):
         self._check_can_decide()
         for request in self:
             if request.state != "submitted":
-                raise UserError(
-                    self.env._("%(request)s is not submitted: it cannot be refused.", request=request.name)
-                )
+                raise UserError(self.env._("%(request)s is not submitted: it cannot be refused.", request=request.name))
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "leasing_collections.action_leasing_collection_request_refuse"
         )
@@ -291,9 +290,7 @@ class LeasingCollectionRequest(models.Model):
             raise UserError(self.env._("Say why the request is refused."))
         for request in self:
             if request.state != "submitted":
-                raise UserError(
-                    self.env._("%(request)s is not submitted: it cannot be refused.", request=request.name)
-                )
+                raise UserError(self.env._("%(request)s is not submitted: it cannot be refused.", request=request.name))
         self._write_system({"state": "refused", "refusal_reason": reason})
         for request in self:
             request.message_post(body=self.env._("Refused: %(reason)s", reason=reason))
@@ -315,8 +312,9 @@ class LeasingCollectionRequest(models.Model):
                 )
             if request.state == "approved" and not is_manager:
                 raise AccessError(
-                    self.env._("Only a Collection Manager may cancel an approved request (%(request)s).",
-                               request=request.name)
+                    self.env._(
+                        "Only a Collection Manager may cancel an approved request (%(request)s).", request=request.name
+                    )
                 )
         self._write_system({"state": "cancelled"})
         self.activity_unlink([TODO_ACTIVITY])
@@ -366,9 +364,7 @@ class LeasingCollectionRequest(models.Model):
                     )
                 )
             if request.state != "approved":
-                raise UserError(
-                    self.env._("%(request)s must be approved before it is done.", request=request.name)
-                )
+                raise UserError(self.env._("%(request)s must be approved before it is done.", request=request.name))
         self._action_done()
         return True
 
@@ -441,9 +437,7 @@ class LeasingCollectionRequest(models.Model):
             user = self.env.user
         self.activity_schedule(
             TODO_ACTIVITY,
-            summary=self.env._(
-                "Carry out %(type)s %(request)s", type=self._type_label(), request=self.name
-            ),
+            summary=self.env._("Carry out %(type)s %(request)s", type=self._type_label(), request=self.name),
             note=self._waiver_reason(),
             user_id=user.id,
         )
@@ -500,8 +494,8 @@ class LeasingCollectionRequest(models.Model):
         if currency.compare_amounts(self.amount, total) > 0:
             raise UserError(
                 self.env._(
-                    "%(request)s asks to waive %(amount)s, more than the %(due)s of penalty interest %(contract)s owes. "
-                    "Lower the amount.",
+                    "%(request)s asks to waive %(amount)s, more than the %(due)s of penalty interest "
+                    "%(contract)s owes. Lower the amount.",
                     request=self.name,
                     amount=formatLang(self.env, self.amount, currency_obj=currency),
                     due=formatLang(self.env, total, currency_obj=currency),
@@ -528,7 +522,8 @@ class LeasingCollectionRequest(models.Model):
         if self.request_type == "waiver":
             limit = self.company_id.leasing_waiver_approval_limit
             return self.env._(
-                "%(request)s waives %(amount)s, above the approval limit of %(limit)s: a Leasing Manager must approve it.",
+                "%(request)s waives %(amount)s, above the approval limit of %(limit)s: a Leasing Manager must "
+                "approve it.",
                 request=self.name,
                 amount=formatLang(self.env, self.amount, currency_obj=self.currency_id),
                 limit=formatLang(self.env, limit, currency_obj=self.company_id.currency_id),

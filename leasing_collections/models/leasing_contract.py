@@ -726,9 +726,7 @@ class LeasingContract(models.Model):
                 last_lock[key] = request
         for contract in self:
             repossession = last_repossession.get(contract.id)
-            contract.repossession_state = (
-                REPOSSESSION_STATE_OF[repossession.state] if repossession else "none"
-            )
+            contract.repossession_state = REPOSSESSION_STATE_OF[repossession.state] if repossession else "none"
             lock = last_lock.get(contract.id)
             contract.lock_state = LOCK_STATE_OF[lock.request_type, lock.state] if lock else "unlocked"
 

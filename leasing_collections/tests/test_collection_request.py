@@ -32,9 +32,7 @@ class TestCollectionRequest(CollectionsCommon):
         cls.other_collector = new_test_user(
             cls.env, "request_other_collector", groups=COLLECTOR, company_id=cls.company.id
         )
-        cls.manager = new_test_user(
-            cls.env, "request_manager", groups=COLLECTION_MANAGER, company_id=cls.company.id
-        )
+        cls.manager = new_test_user(cls.env, "request_manager", groups=COLLECTION_MANAGER, company_id=cls.company.id)
         cls.manager_2 = new_test_user(
             cls.env, "request_manager_2", groups=COLLECTION_MANAGER, company_id=cls.company.id
         )
@@ -56,8 +54,10 @@ class TestCollectionRequest(CollectionsCommon):
 
     def _case(self, contract, collector=None):
         # The case as the close opens it and the dispatch assigns it: system fields.
-        case = self.env["leasing.collection.case"].sudo().create(
-            {"contract_id": contract.id, "collector_id": (collector or self.collector).id}
+        case = (
+            self.env["leasing.collection.case"]
+            .sudo()
+            .create({"contract_id": contract.id, "collector_id": (collector or self.collector).id})
         )
         return case.sudo(False)
 
@@ -93,7 +93,8 @@ class TestCollectionRequest(CollectionsCommon):
 
         request = self._request(case, amount=3.0)
         self.assertRecordValues(
-            request, [{"state": "draft", "contract_id": contract.id, "company_id": self.company.id, "penalty_due": 22.0}]
+            request,
+            [{"state": "draft", "contract_id": contract.id, "company_id": self.company.id, "penalty_due": 22.0}],
         )
         self.assertTrue(request.name.startswith("CREQ/"))
         with freeze_time("2026-04-21 09:00:00"):
@@ -131,7 +132,8 @@ class TestCollectionRequest(CollectionsCommon):
         self.assertEqual(contract.penalty_due, 17.0)
         lines = contract.schedule_line_ids.sorted("sequence")
         self.assertRecordValues(
-            lines[0], [{"penalty_accrued": 36.50, "penalty_invoiced": 23.50, "penalty_waived": 13.0, "penalty_due": 0.0}]
+            lines[0],
+            [{"penalty_accrued": 36.50, "penalty_invoiced": 23.50, "penalty_waived": 13.0, "penalty_due": 0.0}],
         )
         # The waivers point back to their request, both ways.
         self.assertEqual(
@@ -238,7 +240,9 @@ class TestCollectionRequest(CollectionsCommon):
         self.assertEqual(action["res_model"], "leasing.collection.request.refuse")
         with self.assertRaisesRegex(UserError, "Say why the request is refused"):
             request.with_user(self.manager)._action_refuse("  ")
-        wizard = Form(self.env["leasing.collection.request.refuse"].with_user(self.manager).with_context(action["context"]))
+        wizard = Form(
+            self.env["leasing.collection.request.refuse"].with_user(self.manager).with_context(action["context"])
+        )
         wizard.reason = "The lessee paid late three times this year."
         wizard.save().action_refuse()
         self.assertRecordValues(
@@ -299,7 +303,11 @@ class TestCollectionRequest(CollectionsCommon):
 
     def _activities(self, request):
         return self.env["mail.activity"].search(
-            [("res_model", "=", request._name), ("res_id", "=", request.id), ("activity_type_id", "=", self.env.ref(TODO).id)]
+            [
+                ("res_model", "=", request._name),
+                ("res_id", "=", request.id),
+                ("activity_type_id", "=", self.env.ref(TODO).id),
+            ]
         )
 
     def test_repossession_by_hand(self):
@@ -450,9 +458,7 @@ class TestCollectionRequest(CollectionsCommon):
         _contract, _first, case = self._waiver_case()
         request = self._request(case, amount=1.0)
         other_company = self.env["res.company"].create({"name": "Other Leasing Co"})
-        outsider = new_test_user(
-            self.env, "request_outsider", groups=COLLECTION_MANAGER, company_id=other_company.id
-        )
+        outsider = new_test_user(self.env, "request_outsider", groups=COLLECTION_MANAGER, company_id=other_company.id)
         self.assertFalse(self.env["leasing.collection.request"].with_user(outsider).search([("id", "=", request.id)]))
         request.action_submit()
         with self.assertRaises(AccessError):

@@ -44,7 +44,7 @@ def approval_refusal(request_type, amount, *, submitter_id, approver_id, approve
         return NOT_MANAGER
     if submitter_id and approver_id == submitter_id:
         return OWN_REQUEST
-    if required_approver(request_type, amount, limits, compare) == LEASING_MANAGER:
-        if LEASING_MANAGER not in approver_groups:
-            return NEEDS_LEASING_MANAGER
+    needed = required_approver(request_type, amount, limits, compare)
+    if needed == LEASING_MANAGER and LEASING_MANAGER not in approver_groups:
+        return NEEDS_LEASING_MANAGER
     return None

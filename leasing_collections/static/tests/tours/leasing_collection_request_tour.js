@@ -42,7 +42,8 @@ registry.category("web_tour.tours").add("leasing_collections_request_submit", {
         },
         {
             content: "Ask for an interest waiver",
-            trigger: ".o_form_view button[name=action_new_request]:contains(Waive Interest)",
+            trigger:
+                ".o_form_view button[name=action_new_request]:contains(Waive Interest)",
             run: "click",
         },
         {
