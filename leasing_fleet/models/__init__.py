@@ -1,9 +1,17 @@
 from . import (
     leasing_collection_request,
+    leasing_contract,
     leasing_contract_line,
     leasing_device_command,
     leasing_device_provider,
+    leasing_unit_followup,
+    leasing_unit_request,
     res_company,
     res_config_settings,
+    stock_location,
     stock_lot,
+    stock_move,
+    stock_move_line,
+    stock_picking,
+    stock_warehouse,
 )
