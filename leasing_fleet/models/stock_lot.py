@@ -39,7 +39,6 @@ LOCK_STATES = [
 ]
 
 
-
 class StockLot(models.Model):
     _inherit = "stock.lot"
 

@@ -9,11 +9,13 @@ from unittest.mock import patch
 import psycopg2
 import requests
 
-from odoo import Command, fields
-from odoo.addons.leasing_collections.tests.common import COLLECTION_MANAGER, COLLECTOR, CollectionsCommon
+from odoo import fields
+from odoo.addons.leasing_collections.tests.common import COLLECTION_MANAGER, COLLECTOR
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
+
+from .common import FleetCommon
 
 WAREHOUSE = "leasing_fleet.group_leasing_warehouse"
 LEASING_MANAGER = "leasing_management.group_leasing_manager"
@@ -61,7 +63,7 @@ class LockService:
 
 
 @tagged("post_install", "-at_install")
-class TestDeviceLocks(CollectionsCommon, HttpCase):
+class TestDeviceLocks(FleetCommon, HttpCase):
     """Lock and unlock requests approved on a lease of two serial-numbered excavators, through a
     manual provider (the technician's to-do and confirmation) and a webhook provider (signed
     commands POSTed to a local lock service, its signed confirmation on the public route)."""
@@ -75,9 +77,6 @@ class TestDeviceLocks(CollectionsCommon, HttpCase):
         cls.manager = new_test_user(cls.env, "locks_manager", groups=COLLECTION_MANAGER, company_id=cls.company.id)
         cls.technician = new_test_user(cls.env, "locks_technician", groups=WAREHOUSE, company_id=cls.company.id)
         cls.keeper = new_test_user(cls.env, "locks_keeper", groups=WAREHOUSE, company_id=cls.company.id)
-        cls.machine = cls.env["product.product"].create(
-            {"name": "Excavator ZX200", "lst_price": 10000.0, "is_storable": True, "tracking": "serial"}
-        )
         cls.manual = cls.env["leasing.device.provider"].create(
             {
                 "name": "Technician",
@@ -102,18 +101,11 @@ class TestDeviceLocks(CollectionsCommon, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.units = self.env["stock.lot"].create(
-            [
-                {"name": f"ZX200-{index}", "product_id": self.machine.id, "company_id": self.company.id}
-                for index in (1, 2)
-            ]
-        )
-        # One line per unit.
-        self.contract = self._lease(
-            line_ids=[Command.create({"product_id": self.machine.id, "lot_id": unit.id}) for unit in self.units]
-        )
-        # What the unit tracking sets when the delivery is validated: the system's field.
-        self.units.sudo().write({"leasing_status": "on_lease", "leasing_contract_id": self.contract.id})
+        # Two excavators received at the branch, leased on one lease (a line each), delivered.
+        self.units = self._receive("ZX200-1", "ZX200-2")
+        self.contract = self._active_lease(self.units)
+        self._deliver(self.units, self.contract)
+        self.assertEqual(self.units.mapped("leasing_status"), ["on_lease", "on_lease"])
 
     # ------------------------------------------------------------------
     # Helpers
@@ -363,27 +355,33 @@ class TestDeviceLocks(CollectionsCommon, HttpCase):
     # ------------------------------------------------------------------
     # Refusals: nothing changed
     # ------------------------------------------------------------------
-    def _assert_refused_lock(self, message):
+    def _assert_refused_lock(self, message, contract=None, units=None):
+        contract = contract or self.contract
+        units = units or self.units
         request = (
             self.env["leasing.collection.request"]
             .with_user(self.collector)
-            .create({"contract_id": self.contract.id, "request_type": "lock", "reason": "Behind"})
+            .create({"contract_id": contract.id, "request_type": "lock", "reason": "Behind"})
         )
         request.action_submit()
-        states = self.units.mapped("lock_state")
+        states = units.mapped("lock_state")
         with self.assertRaises(UserError) as refusal:
             request.with_user(self.manager).action_approve()
         self.assertIn(message, str(refusal.exception))
         request.invalidate_recordset()
-        self.units.invalidate_recordset()
+        units.invalidate_recordset()
         self.assertEqual(request.state, "submitted")
         self.assertFalse(request.device_command_ids)
-        self.assertFalse(self.env["leasing.device.command"].search([("lot_id", "in", self.units.ids)]))
-        self.assertEqual(self.units.mapped("lock_state"), states)
+        self.assertFalse(self.env["leasing.device.command"].search([("lot_id", "in", units.ids)]))
+        self.assertEqual(units.mapped("lock_state"), states)
 
     def test_lock_of_unit_not_on_lease_refused(self):
-        self.units[1].sudo().leasing_status = "repossessed"
-        self._assert_refused_lock("ZX200-2: only a unit on lease is locked")
+        # A lease of two units of which one only is delivered: the other is reserved.
+        units = self._receive("ZX200-3", "ZX200-4")
+        contract = self._active_lease(units)
+        self._deliver(units[0], contract)
+        self.assertEqual(units.mapped("leasing_status"), ["on_lease", "reserved"])
+        self._assert_refused_lock("ZX200-4: only a unit on lease is locked", contract, units)
 
     def test_second_lock_of_locked_unit_refused(self):
         # The unit locked before (by another request since cancelled): the system's field.
@@ -433,7 +431,7 @@ class TestDeviceLocks(CollectionsCommon, HttpCase):
             self.env["stock.lot"].with_user(self.keeper).create(
                 {
                     "name": "ZX200-3",
-                    "product_id": self.machine.id,
+                    "product_id": self.excavator.id,
                     "lock_state": "locked",
                     "company_id": self.company.id,
                 }
