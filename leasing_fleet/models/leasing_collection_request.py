@@ -11,13 +11,20 @@ class LeasingCollectionRequest(models.Model):
     _inherit = "leasing.collection.request"
 
     leasing_picking_ids = fields.One2many(
-        "stock.picking", "leasing_collection_request_id", string="Repossession Receipts", readonly=True
+        "stock.picking",
+        "leasing_collection_request_id",
+        string="Repossession Receipts",
+        readonly=True,
+        groups="stock.group_stock_user",
     )
     leasing_picking_count = fields.Integer(compute="_compute_leasing_picking_count", string="Receipts")
 
     def _compute_leasing_picking_count(self):
+        # A count only, shown to the collectors who may not read the stock: read as superuser.
         counts = dict(
-            self.env["stock.picking"]._read_group(
+            self.env["stock.picking"]
+            .sudo()
+            ._read_group(
                 [("leasing_collection_request_id", "in", self.ids)], ["leasing_collection_request_id"], ["__count"]
             )
         )

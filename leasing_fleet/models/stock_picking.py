@@ -57,7 +57,7 @@ class StockPicking(models.Model):
         done = self.filtered(lambda picking: picking.state == "done")
         requests = done.leasing_collection_request_id.filtered(lambda request: request.state == "approved")
         finished = requests.filtered(
-            lambda request: all(picking.state in ("done", "cancel") for picking in request.leasing_picking_ids)
+            lambda request: all(picking.state in ("done", "cancel") for picking in request.sudo().leasing_picking_ids)
         )
         if finished:
             # The units are back: the repossession is carried out. The warehouse validating the
