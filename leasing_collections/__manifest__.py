@@ -49,9 +49,13 @@
         "data/leasing_debt_statement_mail_template.xml",
         "wizard/leasing_debt_statement_views.xml",
         "views/leasing_debt_statement_menus.xml",
+        # Settlement and write-off requests.
+        "report/leasing_settlement_certificate_report.xml",
+        "views/leasing_collection_request_settlement_views.xml",
     ],
     "demo": [
         "demo/leasing_collections_demo.xml",
+        "demo/leasing_collection_settlement_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["leasing_collections/static/tests/tours/*.js"],

@@ -9,7 +9,12 @@ class AccountMove(models.Model):
     # Penalty billing
     # ------------------------------------------------------------------
     leasing_move_kind = fields.Selection(
-        selection_add=[("penalty", "Penalty Interest Invoice")], ondelete={"penalty": "set null"}
+        selection_add=[
+            ("penalty", "Penalty Interest Invoice"),
+            ("write_off", "Bad Debt Write-off"),
+            ("recovery", "Bad Debt Recovery"),
+        ],
+        ondelete={"penalty": "set null", "write_off": "set null", "recovery": "set null"},
     )
     leasing_penalty_date = fields.Date(
         string="Penalty Interest To",
@@ -67,6 +72,12 @@ class AccountMove(models.Model):
         if self.leasing_move_kind == "penalty":
             lease = self.leasing_contract_id._get_html_link(title=self.leasing_contract_id.name)
             return self.env._("Penalty interest of %(lease)s", lease=lease)
+        if self.leasing_move_kind == "write_off":
+            lease = self.leasing_contract_id._get_html_link(title=self.leasing_contract_id.name)
+            return self.env._("Unpaid receivable of %(lease)s written off as a bad debt", lease=lease)
+        if self.leasing_move_kind == "recovery":
+            lease = self.leasing_contract_id._get_html_link(title=self.leasing_contract_id.name)
+            return self.env._("Payment recovered on %(lease)s, written off before", lease=lease)
         return super()._leasing_origin_note()
 
     @api.model

@@ -4,7 +4,8 @@ from odoo.tools import SQL
 
 class LeasingCollectionReport(models.Model):
     """What the lessees paid on their lease invoices, one row per payment applied to an invoice
-    (a reconciliation with a payment or a bank entry; credit notes are not collections), dated
+    (a reconciliation with a payment or a bank entry; credit notes and the write-off of a bad
+    debt are not collections), dated
     by the payment, in the invoice's currency: what the close reads from the ledger."""
 
     _name = "leasing.collection.report"
@@ -15,7 +16,7 @@ class LeasingCollectionReport(models.Model):
     _depends = {
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "debit_amount_currency"],
         "account.move.line": ["move_id", "date"],
-        "account.move": ["state", "move_type", "currency_id", "leasing_contract_id"],
+        "account.move": ["state", "move_type", "currency_id", "leasing_contract_id", "leasing_move_kind"],
         "leasing.contract": ["company_id", "partner_id", "plan_id", "user_id"],
     }
 
@@ -47,5 +48,6 @@ class LeasingCollectionReport(models.Model):
               JOIN leasing_contract c ON c.id = m.leasing_contract_id
               JOIN account_move_line paid ON paid.id = pr.credit_move_id
               JOIN account_move pm ON pm.id = paid.move_id AND pm.move_type = 'entry' AND pm.state = 'posted'
+                                  AND pm.leasing_move_kind IS DISTINCT FROM 'write_off'
             """
         )

@@ -102,6 +102,38 @@ class LeasingCollectionRequest(models.Model):
     approved_date = fields.Datetime(readonly=True, copy=False)
     refusal_reason = fields.Text(readonly=True, copy=False, tracking=True)
     done_date = fields.Datetime(readonly=True, copy=False)
+    # Settlement: the early payoff quote on the request's date, as the settlement invoice bills it.
+    settlement_invoice_id = fields.Many2one(
+        "account.move",
+        string="Settlement Invoice",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The early payoff invoice the settlement issued: the lease closes, and the request is done, once it "
+        "and every other invoice of the lease are paid.",
+    )
+    # The invoice's number, for those who read the request and not the ledger (its certificate).
+    settlement_invoice_name = fields.Char(related="settlement_invoice_id.name", string="Settlement Invoice Number")
+    settlement_principal = fields.Monetary(string="Outstanding Principal", readonly=True, copy=False)
+    settlement_interest = fields.Monetary(string="Interest Accrued", readonly=True, copy=False)
+    settlement_fee = fields.Monetary(string="Early Termination Fee", readonly=True, copy=False)
+    settlement_penalty = fields.Monetary(
+        string="Penalty Interest", readonly=True, copy=False, help="Penalty interest not yet invoiced, to the date."
+    )
+    settlement_taxes = fields.Monetary(string="Taxes", readonly=True, copy=False)
+    settlement_unpaid_invoices = fields.Monetary(
+        string="Unpaid Invoices",
+        readonly=True,
+        copy=False,
+        help="Rents, fees and penalty interest already invoiced and unpaid on the settlement date.",
+    )
+    settlement_deposit = fields.Monetary(
+        string="Less Deposit Held", readonly=True, copy=False, help="The security deposit applied (negative)."
+    )
+    # Write-off: the entry that moved the unpaid receivable to bad debts.
+    write_off_move_id = fields.Many2one(
+        "account.move", string="Write-off Entry", readonly=True, copy=False, check_company=True
+    )
     # The lease's figures that a request is judged by, as of its last close.
     penalty_due = fields.Monetary(related="contract_id.penalty_due", string="Penalty Due")
     lock_state = fields.Selection(related="contract_id.lock_state")
@@ -480,6 +512,12 @@ class LeasingCollectionRequest(models.Model):
                         contract=contract.name,
                     )
                 )
+        elif self.request_type in ("settlement", "write_off"):
+            # A settlement on a date before the last payment, a write-off of a lease that owes
+            # nothing...: refused now rather than at approval.
+            error = self._leasing_request_error()
+            if error:
+                raise UserError(error)
 
     def _check_waiver_amount(self):
         """A waiver asks for more than zero and never more than the penalty interest due."""
@@ -602,3 +640,116 @@ class LeasingCollectionRequest(models.Model):
                 )
         # The close runs as the system: the to-dos are its own.
         return self.env["mail.activity"].sudo().create(vals_list)
+
+    def action_print_settlement_certificate(self):
+        """The settlement certificate of these done settlements (PDF, in the lessee's language)."""
+        for request in self:
+            if request.request_type != "settlement" or request.state != "done":
+                raise UserError(
+                    self.env._(
+                        "%(request)s is not a settlement done: its certificate is issued once the settlement invoice "
+                        "is paid and the lease closed.",
+                        request=request.name,
+                    )
+                )
+        return self.env.ref("leasing_collections.action_report_leasing_settlement_certificate").report_action(self)
+
+    # ------------------------------------------------------------------
+    # Settlement and write-off
+    # ------------------------------------------------------------------
+    def _leasing_certificate_statement(self):
+        """The settlement certificate's statement, in the language of the report's context."""
+        self.ensure_one()
+        return self.env._(
+            "%(company)s certifies that the lease contract %(contract)s with %(lessee)s was settled in full on "
+            "%(date)s: every amount below is paid, the lease is closed and nothing more is owed under it.",
+            company=self.company_id.name,
+            contract=self.contract_id.name,
+            lessee=self.partner_id.name,
+            date=format_date(self.env, self.date),
+        )
+
+    def _leasing_certificate_ownership(self):
+        self.ensure_one()
+        return self.env._(
+            "Ownership of the leased items passed to %(lessee)s on %(date)s.",
+            lessee=self.partner_id.name,
+            date=format_date(self.env, self.contract_id.ownership_transferred_date),
+        )
+
+    def _leasing_request_error(self):
+        """Why this settlement or write-off cannot be carried out as it stands, or False."""
+        self.ensure_one()
+        if self.request_type == "settlement":
+            return self.contract_id._leasing_settlement_error(self.date)
+        if self.request_type == "write_off":
+            return self.contract_id._leasing_write_off_error(self.date)
+        return False
+
+    def _execute_settlement(self):
+        """Settle the lease on the request's date: leasing_management's early payoff, its quote
+        (the penalty interest of the late instalments included) and its settlement invoice, by the
+        payoff's own code. The request's amount is the quote's total to pay; the request is done
+        when the lease closes (``leasing.contract._close_paid_off``). Return whether it is done."""
+        self.ensure_one()
+        error = self._leasing_request_error()
+        if error:
+            raise UserError(error)
+        contract = self.contract_id
+        # The approval of the request is the check: its approver (a Collection Manager) need not
+        # be a Leasing Manager who invoices. The payoff runs as the system, from the lease and the
+        # approved date; the lease is locked first so the quote recorded is the one invoiced.
+        contract._leasing_lock_for_penalty()
+        wizard_sudo = (
+            self.env["leasing.payoff.wizard"].sudo().create({"contract_id": contract.id, "payoff_date": self.date})
+        )
+        quote = wizard_sudo._quote()
+        invoice = wizard_sudo._do_payoff()
+        # The request's figures are the system's, written once the payoff is made.
+        self.sudo().write(
+            {
+                "amount": quote["total"],
+                "settlement_invoice_id": invoice.id,
+                "settlement_principal": quote["principal"],
+                "settlement_interest": quote["interest"],
+                "settlement_fee": quote["fee"],
+                "settlement_penalty": quote["penalty"],
+                "settlement_taxes": quote["taxes"],
+                "settlement_unpaid_invoices": quote["unpaid_invoices"],
+                "settlement_deposit": -quote["deposit"],
+            }
+        )
+        # Everything was paid already (the deposit covered it): the lease closed at once.
+        if contract.state == "closed" and self.state == "approved":
+            self._leasing_settlement_done()
+        # Carried out once the lease closes, not by the approval.
+        return self.state == "done"
+
+    def _leasing_settlement_done(self):
+        """These approved settlements are done: their lease closed, the settlement invoice paid."""
+        requests = self.filtered(lambda request: request.state == "approved")
+        if not requests:
+            return
+        # Done by the ledger (the last invoice paid), whoever paid it.
+        requests.sudo()._action_done()
+        for request in requests:
+            request.sudo().message_post(
+                body=self.env._(
+                    "The settlement invoice %(invoice)s is paid and %(contract)s is closed: the settlement certificate "
+                    "is ready.",
+                    invoice=request.settlement_invoice_id.name or "",
+                    contract=request.contract_id.name,
+                )
+            )
+
+    def _execute_write_off(self):
+        """Write the lease's unpaid receivable off to bad debts on the request's date (see
+        ``leasing.contract._leasing_write_off``): the request's amount is what was written off.
+        Return True: a write-off is done by its approval."""
+        self.ensure_one()
+        contract = self.contract_id
+        move = contract._leasing_write_off(self.date, self.reason)
+        contract.invalidate_recordset(["amount_written_off"])
+        # The request's figures are the system's, written once the entry is posted.
+        self.sudo().write({"amount": contract.amount_written_off, "write_off_move_id": move.id})
+        return True

@@ -5,13 +5,22 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.addons.leasing_management.models.leasing_contract import LEDGER_FIGURES
 from odoo.addons.leasing_management.tools.money import round_exact
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
 from odoo.tools.misc import format_date, formatLang
 
-from ..tools import Instalment, aging_changes, bucket_of, contract_arrears, days_past_due, instalment_penalty
+from ..tools import (
+    Instalment,
+    aging_changes,
+    bucket_of,
+    contract_arrears,
+    days_past_due,
+    instalment_penalty,
+    recovery_split,
+)
 from ..tools.billing import billing_day_between
 from ..tools.rating import rating_dropped
 from .leasing_collection_request import UNIT_REQUEST_TYPES
@@ -1331,3 +1340,492 @@ class LeasingContract(models.Model):
         """The close's step: the reminders due on the run's date for these leases, each level sent
         once per instalment and recipient (``leasing.reminder._send_due``)."""
         return self.env["leasing.reminder"]._send_due(self, run.date, run)
+
+    # Settlement and write-off (the collection requests that end a lease)
+    # ------------------------------------------------------------------
+    state = fields.Selection(
+        selection_add=[("written_off", "Written Off"), ("cancelled",)],
+        # Without collections a written-off lease is over as a closed one is: nothing more is
+        # invoiced on it, and its ledger stays as it was posted.
+        ondelete={"written_off": lambda contracts: contracts.write({"state": "closed"})},
+    )
+    written_off_date = fields.Date(
+        string="Written Off On", readonly=True, copy=False, tracking=True, help="Date of the write-off entry."
+    )
+    write_off_move_id = fields.Many2one(
+        "account.move",
+        string="Write-off Entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The journal entry that moved the lease's unpaid receivable to the bad debt expense account.",
+    )
+    amount_written_off = fields.Monetary(
+        string="Written Off",
+        compute="_compute_write_off_figures",
+        help="The receivable of the lease written off as a bad debt (posted write-off entries).",
+    )
+    amount_recovered = fields.Monetary(
+        string="Recovered",
+        compute="_compute_write_off_figures",
+        help="What the lessee paid on the lease after it was written off, booked as recovery income.",
+    )
+    settlement_request_id = fields.Many2one(
+        "leasing.collection.request",
+        string="Settlement",
+        compute="_compute_settlement_request_id",
+        help="The settlement request done on this lease: its certificate can be printed.",
+    )
+
+    def _compute_write_off_figures(self):
+        # The figures of a lease the user reads, from journal items they may not read (a
+        # collector, a leasing user without accounting rights): read as superuser.
+        MoveLine = self.env["account.move.line"].sudo()
+        figures = {}
+        for kind, sign in (("write_off", -1.0), ("recovery", 1.0)):
+            for contract, amount in MoveLine._read_group(
+                [
+                    ("leasing_contract_id", "in", self.ids),
+                    ("parent_state", "=", "posted"),
+                    ("move_id.leasing_move_kind", "=", kind),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                ],
+                ["leasing_contract_id"],
+                ["amount_currency:sum"],
+            ):
+                figures[contract, kind] = sign * amount
+        for contract in self:
+            contract.amount_written_off = contract.currency_id.round(figures.get((contract, "write_off"), 0.0))
+            contract.amount_recovered = contract.currency_id.round(figures.get((contract, "recovery"), 0.0))
+
+    def _compute_settlement_request_id(self):
+        # The request of a lease the user reads, whatever their rights on the requests.
+        requests_sudo = self.env["leasing.collection.request"].sudo()
+        done = dict(
+            requests_sudo._read_group(
+                [("contract_id", "in", self.ids), ("request_type", "=", "settlement"), ("state", "=", "done")],
+                ["contract_id"],
+                ["id:max"],
+            )
+        )
+        for contract in self:
+            contract.settlement_request_id = done.get(contract, False)
+
+    def action_print_settlement_certificate(self):
+        self.ensure_one()
+        if not self.settlement_request_id:
+            raise UserError(
+                self.env._(
+                    "%(contract)s has no settlement done: the certificate is issued once the settlement invoice "
+                    "is paid and the lease closed.",
+                    contract=self.name,
+                )
+            )
+        return self.settlement_request_id.action_print_settlement_certificate()
+
+    def action_allocate_payments(self):
+        """On a written-off lease, the lessee's unallocated payments are recoveries: booked as
+        recovery income (see ``_leasing_book_recoveries``), as far as the amount written off goes."""
+        written_off = self.filtered(lambda contract: contract.state == "written_off")
+        if not written_off:
+            return super().action_allocate_payments()
+        if written_off != self:
+            raise UserError(
+                self.env._(
+                    "Allocate the payments of the written-off leases apart from the others: on them, a payment is a "
+                    "recovery of a bad debt."
+                )
+            )
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Allocating payments to the invoices of a lease takes invoicing rights."))
+        recovered_before = {contract: contract.amount_recovered for contract in self}
+        recoveries = self._leasing_book_recoveries()
+        if not recoveries:
+            return self._notify(
+                self.env._("Nothing to recover: the lessee has no payment left to allocate, or the debt is recovered."),
+                "info",
+            )
+        self.invalidate_recordset(["amount_recovered", *LEDGER_FIGURES])
+        return self._notify(
+            self.env._(
+                "%(amount)s recovered on the written-off lease: booked as recovery income.",
+                amount=", ".join(
+                    formatLang(
+                        self.env,
+                        contract.amount_recovered - recovered_before[contract],
+                        currency_obj=contract.currency_id,
+                    )
+                    for contract in recoveries.leasing_contract_id
+                ),
+            ),
+            "success",
+        )
+
+    @api.model
+    def action_allocate_all_payments(self):
+        result = super().action_allocate_all_payments()
+        # What is left of the lessees' payments once their leases in force took theirs.
+        self.search([("state", "=", "written_off")])._leasing_book_recoveries()
+        return result
+
+    def _allocate_payments(self):
+        result = super()._allocate_payments()
+        self.filtered(lambda contract: contract.state == "written_off")._leasing_book_recoveries()
+        return result
+
+    def _close_paid_off(self):
+        """A lease settled by an approved settlement request closes as a paid-off one does: the
+        request is then done and its certificate ready."""
+        closing = super()._close_paid_off()
+        if closing:
+            # The requests follow from the ledger (the settlement invoice paid), whoever paid it.
+            self.env["leasing.collection.request"].sudo().search(
+                [("contract_id", "in", closing.ids), ("request_type", "=", "settlement"), ("state", "=", "approved")]
+            )._leasing_settlement_done()
+        return closing
+
+    def _leasing_settlement_error(self, settlement_date):
+        """Why this lease cannot be settled on ``settlement_date``, or False: the early payoff's
+        own reasons (``leasing.payoff.wizard._payoff_error``), and a date before the last payment
+        the lease received."""
+        self.ensure_one()
+        if not settlement_date:
+            return self.env._("Set the settlement date.")
+        if self.state != "active":
+            return self.env._(
+                "%(contract)s is %(state)s: only an active lease can be settled.",
+                contract=self.name,
+                state=self._state_label(),
+            )
+        last_payment = self._leasing_last_payment_date()
+        if last_payment and settlement_date < last_payment:
+            return self.env._(
+                "The settlement date %(date)s comes before the last payment received on %(contract)s, on "
+                "%(payment)s: choose %(payment)s or a later date.",
+                date=format_date(self.env, settlement_date),
+                contract=self.name,
+                payment=format_date(self.env, last_payment),
+            )
+        # The payoff's checks, as superuser: its wizard is the Leasing Managers', and nothing is
+        # written by asking.
+        wizard_sudo = (
+            self.env["leasing.payoff.wizard"].sudo().new({"contract_id": self.id, "payoff_date": settlement_date})
+        )
+        return wizard_sudo._payoff_error()
+
+    def _leasing_last_payment_date(self):
+        """The date of the last payment or credit note applied to this lease's invoices."""
+        self.ensure_one()
+        # Read from the ledger for a collector or a Collection Manager without accounting rights.
+        MoveLine = self.env["account.move.line"].sudo()
+        receivables = MoveLine.search(
+            [
+                ("leasing_contract_id", "=", self.id),
+                ("parent_state", "=", "posted"),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("account_id.account_type", "=", "asset_receivable"),
+            ]
+        )
+        counterparts = receivables.matched_credit_ids.credit_move_id.filtered(
+            lambda line: line.move_id.leasing_move_kind != "write_off"
+        )
+        return max(counterparts.mapped("date"), default=False)
+
+    def _leasing_write_off_error(self, write_off_date):
+        """Why this lease cannot be written off on ``write_off_date``, or False."""
+        self.ensure_one()
+        currency = self.currency_id
+        if self.state != "active":
+            return self.env._(
+                "%(contract)s is %(state)s: only an active lease can be written off.",
+                contract=self.name,
+                state=self._state_label(),
+            )
+        if not write_off_date:
+            return self.env._("Set the date of the write-off entry.")
+        if write_off_date > fields.Date.context_today(self):
+            return self.env._(
+                "The write-off date %(date)s lies ahead: a debt is written off on a day that has come.",
+                date=format_date(self.env, write_off_date),
+            )
+        self.invalidate_recordset(["amount_due", "penalty_due"])
+        if currency.compare_amounts(self.amount_due, 0.0) <= 0 and currency.compare_amounts(self.penalty_due, 0.0) <= 0:
+            return self.env._(
+                "%(contract)s owes nothing: no invoice of it is unpaid and no penalty interest is due. There is "
+                "nothing to write off.",
+                contract=self.name,
+            )
+        # The entry settles the invoices: it cannot come before the last of them.
+        last_invoice = max(self._leasing_open_receivables().mapped("date"), default=False)
+        if last_invoice and write_off_date < last_invoice:
+            return self.env._(
+                "The write-off date %(date)s comes before %(invoice_date)s, the date of the last unpaid invoice of "
+                "%(contract)s: choose %(invoice_date)s or a later date.",
+                date=format_date(self.env, write_off_date),
+                invoice_date=format_date(self.env, last_invoice),
+                contract=self.name,
+            )
+        return False
+
+    def _leasing_open_receivables(self):
+        """The open receivable journal items of these leases' documents (what the lessee owes on
+        them: rents, fees, penalty interest)."""
+        # The ledger, for the system's write-off (the caller checked the request's approval).
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("leasing_contract_id", "in", self.ids),
+                    ("parent_state", "=", "posted"),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", ">", 0.0),
+                ],
+                order="date_maturity, date, id",
+            )
+        )
+
+    def _leasing_write_off(self, write_off_date, reason):
+        """Write this lease off as a bad debt on ``write_off_date``; return the write-off entry.
+
+        The lessee's unallocated payments settle its invoices first, and its penalty interest
+        accrued to the day before and not yet invoiced is billed (so that it is written off with
+        the rest, and never billed afterwards). Then one posted entry on the plan's entries journal
+        credits each open receivable item of the lease with its residual and debits the company's
+        bad debt expense account with their sum; each pair is reconciled, so the invoices show as
+        settled by the write-off. The instalments not yet invoiced are cancelled, the lease is
+        written off and its open collection case moves to the Written Off stage."""
+        self.ensure_one()
+        error = self._leasing_write_off_error(write_off_date)
+        if error:
+            raise UserError(error)
+        company = self.company_id
+        if not company.leasing_bad_debt_account_id:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no bad debt expense account: set it in the Leasing settings (Collections).",
+                    company=company.name,
+                )
+            )
+        if not self.plan_id.general_journal_id:
+            raise UserError(self._accounting_setup_error(["discontinue"]) or self.env._("Set the entries journal."))
+        # The close and the billings of the lease wait while it is written off.
+        self._leasing_lock_for_penalty()
+        # The lease's documents are the system's, posted after the request was approved.
+        self_sudo = self.sudo()
+        self_sudo._allocate_payments()
+        # The write-off settles the instalments on its date, as a payment that day would: the
+        # penalty runs to the day before (the close then finds every day billed).
+        penalty_to = write_off_date - timedelta(days=1)
+        rows = self._leasing_penalty_rows(self._leasing_penalty_accrued_to(penalty_to), penalty_to)
+        if rows:
+            self._check_accounting_setup("penalty")
+            self_sudo._leasing_invoice_penalties({self_sudo: rows}, penalty_to, invoice_date=write_off_date)
+        receivables = self._leasing_open_receivables()
+        if not receivables:
+            raise UserError(
+                self.env._(
+                    "%(contract)s owes nothing once the lessee's payments are allocated: there is nothing to write "
+                    "off.",
+                    contract=self.name,
+                )
+            )
+        label = self.env._("%(contract)s - bad debt written off", contract=self.name)
+        credits = [
+            fields.Command.create(
+                {
+                    "name": self.env._("%(label)s: %(document)s", label=label, document=line.move_id.name),
+                    "account_id": line.account_id.id,
+                    "partner_id": line.partner_id.id,
+                    "currency_id": line.currency_id.id,
+                    "amount_currency": -line.amount_residual_currency,
+                    "balance": -line.amount_residual,
+                }
+            )
+            for line in receivables
+        ]
+        debits = [
+            fields.Command.create(
+                {
+                    "name": label,
+                    "account_id": company.leasing_bad_debt_account_id.id,
+                    "partner_id": self.partner_id.id,
+                    "currency_id": currency.id,
+                    "amount_currency": currency.round(sum(lines.mapped("amount_residual_currency"))),
+                    "balance": company.currency_id.round(sum(lines.mapped("amount_residual"))),
+                }
+            )
+            for currency, lines in receivables.grouped("currency_id").items()
+        ]
+        # Before the entry settles the invoices: a paid-off lease whose last invoice it settles
+        # must not close as paid.
+        future = self.schedule_line_ids.filtered(lambda line: not line.cancelled and not line.invoice_id)
+        future.sudo().write({"cancelled": True})
+        # The approver of the request (a Collection Manager) need not edit leases: the state and
+        # the ledger's links are the system's, written once the request is approved.
+        self_sudo.write({"state": "written_off", "written_off_date": write_off_date})
+        move_sudo = (
+            self.env["account.move"]
+            .sudo()
+            .with_context(mail_create_nolog=True)
+            .create(
+                {
+                    "move_type": "entry",
+                    "date": write_off_date,
+                    "journal_id": self.plan_id.general_journal_id.id,
+                    "company_id": company.id,
+                    "ref": label,
+                    "narration": reason,
+                    "leasing_contract_id": self.id,
+                    "leasing_move_kind": "write_off",
+                    "line_ids": debits + credits,
+                }
+            )
+        )
+        move_sudo.action_post()
+        written = move_sudo.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        for receivable, counterpart in zip(receivables, written.sorted("id"), strict=True):
+            (receivable + counterpart).reconcile()
+        self_sudo.write({"write_off_move_id": move_sudo.id})
+        self.invalidate_recordset(["amount_written_off", *LEDGER_FIGURES])
+        self._leasing_write_off_case(write_off_date)
+        # Logged by the approver, who may read the lease without editing it.
+        self_sudo.message_post(
+            body=Markup("<p>%s</p><p>%s</p>")
+            % (
+                self.env._(
+                    "Written off on %(date)s: %(amount)s of unpaid receivable moved to bad debts by %(entry)s; "
+                    "%(count)s instalments not yet invoiced cancelled.",
+                    date=format_date(self.env, write_off_date),
+                    amount=formatLang(self.env, self.amount_written_off, currency_obj=self.currency_id),
+                    entry=move_sudo.name,
+                    count=len(future),
+                ),
+                reason or "",
+            )
+        )
+        return move_sudo.sudo(False)
+
+    def _leasing_write_off_case(self, write_off_date):
+        """The open collection case of these leases goes to the Written Off stage, and is over."""
+        stage = self.env["leasing.collection.stage"]._by_key("written_off")
+        # The cases follow the lease: moved as the system, whoever approved the write-off.
+        cases_sudo = (
+            self.env["leasing.collection.case"]
+            .sudo()
+            .search([("contract_id", "in", self.ids), ("is_closed", "=", False)])
+        )
+        if cases_sudo and stage:
+            cases_sudo.write({"stage_id": stage.id, "closed_date": write_off_date})
+        return cases_sudo
+
+    def _leasing_book_recoveries(self):
+        """Book, for these written-off leases, the lessees' unallocated payments as recoveries:
+        for each lease, one posted entry on its plan's entries journal debits the lessee's
+        receivable and credits the company's recovery income account, reconciled with the
+        payments (oldest first), never more than written off and not yet recovered
+        (``tools.write_off.recovery_split``); what is left stays the lessee's balance.
+        Return the recovery entries."""
+        written_off = self.filtered(lambda contract: contract.state == "written_off")
+        if not written_off:
+            return self.env["account.move"]
+        # The ledger's entries of the system, for whoever allocates (the caller checked the rights).
+        Move = self.env["account.move"].sudo()
+        open_lines = Move._leasing_open_receivable_lines(
+            written_off.partner_id.commercial_partner_id, written_off.company_id
+        ).filtered(lambda line: line.amount_residual < 0)
+        if not open_lines:
+            return self.env["account.move"]
+        today = fields.Date.context_today(self)
+        credits_by_key = open_lines.grouped(lambda line: (line.partner_id.commercial_partner_id, line.company_id))
+        written_off.invalidate_recordset(["amount_written_off", "amount_recovered"])
+        plans = []
+        used = set()
+        for contract in written_off.sorted(lambda c: (c.written_off_date or today, c.id)):
+            company = contract.company_id
+            if not company.leasing_recovery_account_id:
+                continue
+            credits = credits_by_key.get((contract.partner_id.commercial_partner_id, company), open_lines.browse())
+            credits = credits.filtered(
+                lambda line, c=contract: line.currency_id == c.currency_id and line.id not in used
+            )
+            split = recovery_split(
+                [-line.amount_residual_currency for line in credits],
+                contract.amount_written_off,
+                contract.amount_recovered,
+                contract.currency_id.decimal_places,
+            )
+            parts = [(line, amount) for line, amount in zip(credits, split, strict=True) if amount > 0]
+            if parts:
+                used.update(line.id for line, _amount in parts)
+                plans.append((contract, parts))
+        if not plans:
+            return self.env["account.move"]
+        vals_list = []
+        for contract, parts in plans:
+            label = self.env._("%(contract)s - bad debt recovered", contract=contract.name)
+            lines, total_balance = [], 0.0
+            for credit, amount in parts:
+                # The payment's own rate: the part recovered of it, in the company's currency.
+                whole = -credit.amount_residual_currency
+                balance = (
+                    -credit.amount_residual
+                    if contract.currency_id.compare_amounts(amount, whole) == 0
+                    else credit.company_currency_id.round(-credit.amount_residual * amount / whole)
+                )
+                lines.append(
+                    fields.Command.create(
+                        {
+                            "name": self.env._("%(label)s: %(payment)s", label=label, payment=credit.move_id.name),
+                            "account_id": credit.account_id.id,
+                            "partner_id": credit.partner_id.id,
+                            "currency_id": credit.currency_id.id,
+                            "amount_currency": amount,
+                            "balance": balance,
+                        }
+                    )
+                )
+                total_balance += balance
+            lines.append(
+                fields.Command.create(
+                    {
+                        "name": label,
+                        "account_id": contract.company_id.leasing_recovery_account_id.id,
+                        "partner_id": contract.partner_id.id,
+                        "currency_id": contract.currency_id.id,
+                        "amount_currency": -contract.currency_id.round(sum(amount for _credit, amount in parts)),
+                        "balance": -contract.company_id.currency_id.round(total_balance),
+                    }
+                )
+            )
+            vals_list.append(
+                {
+                    "move_type": "entry",
+                    "date": today,
+                    "journal_id": contract.plan_id.general_journal_id.id,
+                    "company_id": contract.company_id.id,
+                    "ref": label,
+                    "leasing_contract_id": contract.id,
+                    "leasing_move_kind": "recovery",
+                    "line_ids": lines,
+                }
+            )
+        moves_sudo = Move.with_context(mail_create_nolog=True).create(vals_list)
+        moves_sudo.action_post()
+        for move_sudo, (contract, parts) in zip(moves_sudo, plans, strict=True):
+            debits = move_sudo.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+            for debit, (credit, _amount) in zip(debits.sorted("id"), parts, strict=True):
+                (debit + credit).reconcile()
+            # Logged by whoever allocates, who may not edit the lease.
+            contract.sudo().message_post(
+                body=self.env._(
+                    "%(amount)s paid by the lessee after the write-off, booked as recovery income by %(entry)s.",
+                    amount=formatLang(
+                        self.env, sum(amount for _credit, amount in parts), currency_obj=contract.currency_id
+                    ),
+                    entry=move_sudo.name,
+                )
+            )
+        written_off.invalidate_recordset(["amount_recovered", *LEDGER_FIGURES])
+        return moves_sudo.sudo(False)

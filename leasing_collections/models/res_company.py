@@ -34,6 +34,20 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Write-off and recoveries
+    # ------------------------------------------------------------------
+    leasing_bad_debt_account_id = fields.Many2one(
+        "account.account",
+        string="Bad Debt Expense Account",
+        help="Debited with the unpaid receivable of a lease written off (a write-off request approved).",
+    )
+    leasing_recovery_account_id = fields.Many2one(
+        "account.account",
+        string="Bad Debt Recovery Income Account",
+        help="Credited with what a lessee pays on a lease after it was written off.",
+    )
+
+    # ------------------------------------------------------------------
     # Collection requests: approval limits
     # ------------------------------------------------------------------
     leasing_waiver_approval_limit = fields.Monetary(
@@ -113,4 +127,30 @@ class ResCompany(models.Model):
                 .search([("company_id", "=", company.id), ("penalty_account_id", "=", False)])
             )
             plans.penalty_account_id = account
+        self._leasing_setup_write_off_accounts()
         return result
+
+    def _leasing_setup_write_off_accounts(self):
+        """The bad debt expense and recovery income accounts of the write-offs, created for the
+        companies that have a chart of accounts and lack them (codes 6470... and 4480..., the next
+        free ones)."""
+        for company in self.filtered("chart_template"):
+            Account = self.env["account.account"].with_company(company)
+            code_length = company._leasing_account_code_length()
+            vals = {}
+            for field_name, start, account_type, name in (
+                ("leasing_bad_debt_account_id", "6470", "expense", self.env._("Lease Bad Debts Written Off")),
+                ("leasing_recovery_account_id", "4480", "income_other", self.env._("Lease Bad Debts Recovered")),
+            ):
+                if company[field_name]:
+                    continue
+                vals[field_name] = Account.create(
+                    {
+                        "name": name,
+                        "code": Account._search_new_account_code(start.ljust(code_length, "0"), cache={}),
+                        "account_type": account_type,
+                        "company_ids": [fields.Command.set(company.ids)],
+                    }
+                ).id
+            if vals:
+                company.write(vals)

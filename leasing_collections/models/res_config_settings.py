@@ -8,6 +8,9 @@ class ResConfigSettings(models.TransientModel):
     # Penalty billing
     leasing_penalty_account_id = fields.Many2one(related="company_id.leasing_penalty_account_id", readonly=False)
     leasing_payment_order = fields.Selection(related="company_id.leasing_payment_order", readonly=False)
+    # Write-off and recoveries
+    leasing_bad_debt_account_id = fields.Many2one(related="company_id.leasing_bad_debt_account_id", readonly=False)
+    leasing_recovery_account_id = fields.Many2one(related="company_id.leasing_recovery_account_id", readonly=False)
     # Collection requests
     leasing_waiver_approval_limit = fields.Monetary(
         related="company_id.leasing_waiver_approval_limit", currency_field="currency_id", readonly=False

@@ -1,6 +1,8 @@
 from . import (
     test_close,
     test_collection_request,
+    test_collection_settlement,
+    test_collection_write_off,
     test_collections_access,
     test_collections_config,
     test_collections_reports,

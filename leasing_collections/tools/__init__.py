@@ -29,6 +29,7 @@ from .portfolio import (
     roll_rates,
 )
 from .statement import StatementLine, statement_line, statement_totals
+from .write_off import recovery_split
 
 __all__ = [
     "PAR_THRESHOLDS",
@@ -39,6 +40,7 @@ __all__ = [
     "month_ends",
     "outstanding_principal",
     "portfolio_at_risk",
+    "recovery_split",
     "roll_rates",
     "Bucket",
     "BucketChange",
