@@ -39,6 +39,10 @@
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
+        # The legal stage.
+        "data/leasing_legal_action_data.xml",
+        "views/leasing_legal_action_views.xml",
+        "views/leasing_collection_analysis_views.xml",
         # Collection requests.
         "data/leasing_collection_request_data.xml",
         "views/leasing_collection_request_views.xml",

@@ -12,6 +12,7 @@ from . import (
     leasing_collection_request,
     leasing_contract,
     leasing_credit_review,
+    leasing_legal_action,
     leasing_penalty_waiver,
     leasing_plan,
     leasing_reminder,

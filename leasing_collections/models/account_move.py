@@ -13,14 +13,22 @@ class AccountMove(models.Model):
             ("penalty", "Penalty Interest Invoice"),
             ("write_off", "Bad Debt Write-off"),
             ("recovery", "Bad Debt Recovery"),
+            ("legal_costs", "Legal Costs Invoice"),
         ],
-        ondelete={"penalty": "set null", "write_off": "set null", "recovery": "set null"},
+        ondelete={"penalty": "set null", "write_off": "set null", "recovery": "set null", "legal_costs": "set null"},
     )
     leasing_penalty_date = fields.Date(
         string="Penalty Interest To",
         readonly=True,
         copy=False,
         help="The penalty interest this invoice bills runs to this date.",
+    )
+
+    # ------------------------------------------------------------------
+    # Legal costs billed to the lessee
+    # ------------------------------------------------------------------
+    leasing_legal_action_id = fields.Many2one(
+        "leasing.legal.action", string="Legal File", index="btree_not_null", readonly=True, copy=False
     )
 
     def init(self):
@@ -66,12 +74,20 @@ class AccountMove(models.Model):
         for copy, schedule_line in links:
             # The ledger's own link, copied from the invoice reversed: not the user's to set.
             copy.sudo().leasing_penalty_line_id = schedule_line
+        # A credit note of a legal costs invoice is the legal file's too: what it credits may be
+        # billed again. The ledger's own link, as above.
+        for move, reverse in zip(self, reverses):
+            if move.leasing_legal_action_id:
+                reverse.sudo().leasing_legal_action_id = move.leasing_legal_action_id
         return reverses
 
     def _leasing_origin_note(self):
         if self.leasing_move_kind == "penalty":
             lease = self.leasing_contract_id._get_html_link(title=self.leasing_contract_id.name)
             return self.env._("Penalty interest of %(lease)s", lease=lease)
+        if self.leasing_move_kind == "legal_costs":
+            lease = self.leasing_contract_id._get_html_link(title=self.leasing_contract_id.name)
+            return self.env._("Legal costs of %(lease)s", lease=lease)
         if self.leasing_move_kind == "write_off":
             lease = self.leasing_contract_id._get_html_link(title=self.leasing_contract_id.name)
             return self.env._("Unpaid receivable of %(lease)s written off as a bad debt", lease=lease)

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent"), ("3", "Critical")]
 CONTACT_RESULTS = [
@@ -85,8 +86,6 @@ class LeasingCollectionCase(models.Model):
     outstanding_principal = fields.Monetary(related="contract_id.outstanding_principal")
     last_contact_date = fields.Datetime(readonly=True, help="Of the case's last contact log.")
     last_contact_result = fields.Selection(CONTACT_RESULTS, readonly=True)
-    # Collection requests
-    request_ids = fields.One2many("leasing.collection.request", "case_id", string="Requests", readonly=True)
 
     _sql_constraints = [
         ("name_unique", "UNIQUE(name, company_id)", "A collection case's reference is unique in its company."),
@@ -122,8 +121,85 @@ class LeasingCollectionCase(models.Model):
         return super().write(vals)
 
     # ------------------------------------------------------------------
+    # Legal stage
+    # ------------------------------------------------------------------
+    legal_action_ids = fields.One2many("leasing.legal.action", "case_id", string="Legal Files")
+    legal_action_count = fields.Integer(compute="_compute_legal_action_count", string="Legal Files Count")
+
+    def _compute_legal_action_count(self):
+        counts = dict(
+            self.env["leasing.legal.action"]._read_group([("case_id", "in", self.ids)], ["case_id"], ["__count"])
+        )
+        for case in self:
+            case.legal_action_count = counts.get(case, 0)
+
+    @api.constrains("stage_id")
+    def _check_legal_file(self):
+        # Whether the case has a legal file at all, whoever moves it (a collector may not see
+        # the files of a case that is not theirs): a plain existence check.
+        cases_sudo = self.sudo().filtered(lambda case: case.stage_key == "legal" and not case.legal_action_ids)
+        if cases_sudo:
+            raise ValidationError(
+                self.env._(
+                    "%(cases)s: a case goes to the Legal stage with a legal file: open one with the Open Legal File "
+                    "button.",
+                    cases=", ".join(cases_sudo.mapped("name")),
+                )
+            )
+
+    def action_open_legal_file(self):
+        """Take this case to court: its open legal file (a new one when it has none), and the
+        case in the Legal stage."""
+        self.ensure_one()
+        if not self.env.user.has_group("leasing_collections.group_leasing_collection_manager"):
+            raise AccessError(self.env._("Taking a case to court is for the Collection Managers."))
+        if self.is_closed:
+            raise UserError(
+                self.env._(
+                    "%(case)s is closed (%(stage)s): it cannot go to court.", case=self.name, stage=self.stage_id.name
+                )
+            )
+        legal_file = self.legal_action_ids.filtered(lambda action: action.state != "closed")[:1]
+        if not legal_file:
+            # The file's case is the system's (set here only): created as superuser once the
+            # rights and the case are checked; it claims what the lease owes by its last close.
+            legal_file = (
+                self.env["leasing.legal.action"]
+                .sudo()
+                .create(
+                    {
+                        "case_id": self.id,
+                        "claimed_amount": self.currency_id.round(self.amount_overdue + self.penalty_due),
+                    }
+                )
+                .sudo(False)
+            )
+        if self.stage_key != "legal":
+            self.stage_id = self.env["leasing.collection.stage"]._by_key("legal")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "leasing.legal.action",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "res_id": legal_file.id,
+        }
+
+    def action_view_legal_actions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_collections.action_leasing_legal_action")
+        action.update(
+            domain=[("case_id", "=", self.id)],
+            context={"create": False},
+        )
+        if len(self.legal_action_ids) == 1:
+            action.update(views=[(False, "form")], res_id=self.legal_action_ids.id)
+        return action
+
+    # ------------------------------------------------------------------
     # Collection requests
     # ------------------------------------------------------------------
+    request_ids = fields.One2many("leasing.collection.request", "case_id", string="Requests", readonly=True)
+
     def action_new_request(self):
         """A new request on this case's lease, of the type the button passes in its context
         (``default_request_type``: only a default of the form), to fill in and submit."""

@@ -34,6 +34,15 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Legal costs billed to the lessee
+    # ------------------------------------------------------------------
+    leasing_legal_cost_account_id = fields.Many2one(
+        "account.account",
+        string="Legal Costs Recovered Account",
+        help="Income account of the invoices that bill a legal file's costs to the lessee.",
+    )
+
+    # ------------------------------------------------------------------
     # Write-off and recoveries
     # ------------------------------------------------------------------
     leasing_bad_debt_account_id = fields.Many2one(
@@ -85,6 +94,18 @@ class ResCompany(models.Model):
         self.ensure_one()
         return {"waiver": self.leasing_waiver_approval_limit}
 
+    @api.constrains("leasing_penalty_rate_daily")
+    def _check_leasing_penalty_rate_daily(self):
+        for company in self:
+            if company.leasing_penalty_rate_daily < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the default penalty rate cannot be negative (%(rate)s %% a day).",
+                        company=company.name,
+                        rate=company.leasing_penalty_rate_daily,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -128,7 +149,23 @@ class ResCompany(models.Model):
             )
             plans.penalty_account_id = account
         self._leasing_setup_write_off_accounts()
+        self._leasing_setup_legal_cost_account()
         return result
+
+    def _leasing_setup_legal_cost_account(self):
+        """The income account of the legal costs billed to lessees, for the companies that have a
+        chart of accounts and no such account set yet."""
+        for company in self.filtered(lambda c: c.chart_template and not c.leasing_legal_cost_account_id):
+            Account = self.env["account.account"].with_company(company)
+            code = Account._search_new_account_code("4490".ljust(company._leasing_account_code_length(), "0"), cache={})
+            company.leasing_legal_cost_account_id = Account.create(
+                {
+                    "name": self.env._("Legal Costs Recovered"),
+                    "code": code,
+                    "account_type": "income_other",
+                    "company_ids": [fields.Command.set(company.ids)],
+                }
+            )
 
     def _leasing_setup_write_off_accounts(self):
         """The bad debt expense and recovery income accounts of the write-offs, created for the

@@ -1,5 +1,6 @@
 from . import (
     test_close,
+    test_collection_analysis,
     test_collection_request,
     test_collection_settlement,
     test_collection_write_off,
@@ -8,6 +9,7 @@ from . import (
     test_collections_reports,
     test_collections_translations,
     test_debt_statement,
+    test_legal_action,
     test_penalty_billing,
     test_rating,
     test_reminders,
