@@ -11,11 +11,16 @@
         "security/leasing_fleet_security.xml",
         "security/ir.model.access.csv",
         "data/leasing_fleet_data.xml",
+        "data/ir_cron_device_data.xml",
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",
         "views/leasing_collection_request_views.xml",
         "views/leasing_unit_followup_views.xml",
         "views/leasing_unit_request_views.xml",
+        "views/leasing_device_command_views.xml",
+        "views/leasing_device_provider_views.xml",
+        "views/stock_lot_lock_views.xml",
+        "views/res_config_settings_views.xml",
         "views/leasing_fleet_menus.xml",
         # Dispatch requests and gate passes.
         "data/ir_sequence_data.xml",
@@ -29,6 +34,7 @@
     "demo": [
         "demo/leasing_fleet_units_demo.xml",
         "demo/leasing_dispatch_demo.xml",
+        "demo/leasing_device_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["leasing_fleet/static/tests/tours/*.js"],

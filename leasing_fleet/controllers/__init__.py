@@ -1,1 +1,1 @@
-from . import gate_pass
+from . import device_lock, gate_pass

@@ -30,6 +30,13 @@ ABNORMAL_REASONS = [
 # The lease of a unit in these statuses is shown on it even when the lease is no longer open.
 LEASE_BOUND_STATUSES = ("reserved", "on_lease", "repossessed", "returned", "sold")
 WAREHOUSE_GROUP = "leasing_fleet.group_leasing_warehouse"
+# A unit's device lock (see leasing.device.command).
+LOCK_STATES = [
+    ("unlocked", "Unlocked"),
+    ("lock_requested", "Lock Requested"),
+    ("locked", "Locked"),
+    ("unlock_requested", "Unlock Requested"),
+]
 
 
 class StockLot(models.Model):
@@ -503,3 +510,38 @@ class StockLot(models.Model):
         ).action_confirm()
         for picking in line.leasing_return_picking_ids:
             validate(picking)
+
+    # ------------------------------------------------------------------
+    # Device locks
+    # ------------------------------------------------------------------
+    lock_state = fields.Selection(
+        LOCK_STATES,
+        string="Lock",
+        required=True,
+        readonly=True,
+        default="unlocked",
+        index=True,
+        tracking=True,
+        copy=False,
+        help="The unit's device lock: requested when an approved lock or unlock request sent its command, locked "
+        "or unlocked when the device (or the technician) confirmed it.",
+    )
+    device_command_ids = fields.One2many("leasing.device.command", "lot_id", string="Device Commands", readonly=True)
+    device_command_count = fields.Integer(compute="_compute_device_command_count")
+
+    def _compute_device_command_count(self):
+        counts = dict(
+            self.env["leasing.device.command"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
+        )
+        for lot in self:
+            lot.device_command_count = counts.get(lot, 0)
+
+    def action_view_device_commands(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("leasing_fleet.action_leasing_device_command")
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def _lock_state_label(self, state=None):
+        return dict(self._fields["lock_state"]._description_selection(self.env))[state or self.lock_state]
