@@ -1604,6 +1604,8 @@ class LeasingContract(models.Model):
         Case._open_for_contracts(self.browse([row[0] for row in self.env.cr.fetchall()]), run.date)
         Case._sync_with_contracts(self)
         Case._resolve_current(self, run.date)
+
+    # ------------------------------------------------------------------
     # Promises to pay (field work)
     # ------------------------------------------------------------------
     def _collections_check_promises(self, run):
