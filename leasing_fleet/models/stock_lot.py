@@ -1,7 +1,10 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.leasing_management.models.leasing_system_fields_mixin import check_system_fields
+from odoo.addons.leasing_management.models.leasing_system_fields_mixin import (
+    check_system_fields,
+    without_system_defaults,
+)
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import UnitFacts, unit_status
@@ -172,7 +175,8 @@ class StockLot(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_system_fields(self, vals_list)
-        return super().create(vals_list)
+        # Nor through the caller's context: its default_* keys of those fields are dropped.
+        return super(StockLot, without_system_defaults(self)).create(vals_list)
 
     def write(self, vals):
         check_system_fields(self, [vals])

@@ -168,6 +168,17 @@ class TestUnits(FleetCommon):
                 lot.with_user(self.keeper).write(vals)
         self.assertEqual(lot.leasing_status, "available")
 
+    def test_status_is_not_given_by_the_context(self):
+        """A caller's default_* keys of the fields only the system sets are dropped: a unit
+        created with them in its context starts as the system sets it."""
+        lot = (
+            self.env["stock.lot"]
+            .with_user(self.keeper)
+            .with_context(default_lock_state="locked", default_leasing_abnormal=True)
+            .create({"name": "EXC-CTX", "product_id": self.excavator.id, "company_id": self.company.id})
+        )
+        self.assertEqual((lot.lock_state, lot.leasing_abnormal), ("unlocked", False))
+
     def test_status_of_many_units_in_a_constant_number_of_queries(self):
         """The facts of all the units come from a few grouped queries, not a query per unit."""
 
