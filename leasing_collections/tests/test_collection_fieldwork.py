@@ -307,7 +307,8 @@ class TestCollectionFieldwork(CollectionsCommon):
         self.assertEqual(self.contract.user_id, self.seller)
 
     def test_a_promise_at_law_leaves_the_stage(self):
-        self.case.sudo().write({"stage_id": self.stages["legal"].id})
+        # At law: a legal file opened by a manager (the Legal stage takes one).
+        self.case.with_user(self.manager).action_open_legal_file()
         with freeze_time("2026-04-01 09:30:00"):
             self._log(result="promised", promise_date=date(2026, 4, 3), promise_amount=100.0)
         self.assertEqual(self.case.stage_id, self.stages["legal"])
