@@ -10,7 +10,7 @@ import psycopg2
 import requests
 
 from odoo import fields
-from odoo.addons.leasing_collections.tests.common import COLLECTION_MANAGER, COLLECTOR
+from odoo.addons.leasing_collections.tests.common import COLLECTION_MANAGER, COLLECTOR, give_cases
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -111,6 +111,8 @@ class TestDeviceLocks(FleetCommon, HttpCase):
     # Helpers
     # ------------------------------------------------------------------
     def _approve(self, request_type="lock"):
+        # A collector asks for what concerns the leases behind their cases.
+        give_cases(self.contract, self.collector)
         request = (
             self.env["leasing.collection.request"]
             .with_user(self.collector)
