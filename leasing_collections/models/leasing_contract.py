@@ -1,12 +1,13 @@
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from operator import itemgetter
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.addons.leasing_management.models.leasing_contract import LEDGER_FIGURES
-from odoo.addons.leasing_management.tools.money import round_exact
+from odoo.addons.leasing_management.tools.money import engine_digits, from_units, round_exact
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
@@ -23,6 +24,7 @@ from ..tools import (
     recovery_split,
 )
 from ..tools.billing import billing_day_between
+from ..tools.close import UnitInstalment, lease_figures, penalty_terms, to_units
 from ..tools.rating import rating_dropped
 from .leasing_collection_request import UNIT_REQUEST_TYPES
 from .leasing_schedule_line import CLOSE_LINES
@@ -524,7 +526,16 @@ class LeasingContract(models.Model):
         Return a dict: ``lines`` {line id: (days past due, penalty accrued)} of the lines whose
         figures change, ``days_past_due``, ``bucket`` (id, or None), ``amount_overdue``,
         ``overdue_lines`` and ``changes`` (the engine's bucket changes since the last close, or
-        since the start of a lease never closed, as dicts)."""
+        since the start of a lease never closed, as dicts).
+
+        Money in whole units of a currency rounded by the engine (cents, as the ledger holds
+        it) goes through the engine's integer path (``tools.close.lease_figures``); anything
+        else through its exact functions, one instalment at a time. Both give the same figures."""
+        digits = engine_digits(rounding)
+        if digits is not None:
+            figures = self._collections_unit_figures(contract, lines, payments, buckets, close_date, digits)
+            if figures is not None:
+                return figures
         instalments, line_figures, overdue_lines = [], {}, 0
         for line in lines:
             amount, paid = payments.get(line["id"], (0.0, ()))
@@ -560,6 +571,64 @@ class LeasingContract(models.Model):
             "changes": [
                 dict(change._asdict(), amount_overdue=round_exact(change.amount_overdue, rounding))
                 for change in changes
+            ],
+        }
+
+    @api.model
+    def _collections_unit_figures(self, contract, lines, payments, buckets, close_date, digits):
+        """``_collections_contract_figures`` in whole units of 10**-``digits`` (the engine's
+        ``lease_figures``), or None when an amount of the lease is not a whole number of units
+        (the caller then works exactly)."""
+        instalments = []
+        for line in lines:
+            if not line["in_arrears"]:
+                continue
+            amount, paid = payments.get(line["id"], (0.0, ()))
+            if not amount:
+                continue
+            amount = to_units(amount, digits)
+            if amount is None or amount < 0:
+                return None
+            paid_units = []
+            for day, value in paid:
+                value = to_units(value, digits)
+                if value is None:
+                    return None
+                paid_units.append((day, value))
+            paid_units.sort(key=itemgetter(0))
+            instalments.append(UnitInstalment(line["id"], line["due_date"], amount, tuple(paid_units)))
+        current = bucket_of(0, buckets)
+        before = contract["aging_bucket_id"] or current
+        if not instalments and before == current:
+            # Nothing in arrears, and current already: no figure but zeros, no change of bucket.
+            computed, dpd, overdue, changes = {}, 0, 0, []
+        else:
+            # The plan's terms are checked when an instalment is to bear them, as the exact path does.
+            terms = instalments and penalty_terms(
+                contract["penalty_rate_daily"] or 0.0,
+                contract["penalty_grace_days"] or 0,
+                contract["penalty_cap_pct"] or 0.0,
+            )
+            result = lease_figures(
+                instalments, close_date, terms, buckets, before, contract["close_date"] or contract["start_date"]
+            )
+            computed = {key: (line_dpd, penalty) for key, line_dpd, penalty in result.lines}
+            dpd, overdue, changes = result.days_past_due, result.amount_overdue, result.changes
+        line_figures, overdue_lines = {}, 0
+        for line in lines:
+            line_dpd, penalty = computed.get(line["id"], (0, 0))
+            penalty = from_units(penalty, digits)
+            overdue_lines += bool(line_dpd)
+            if (line_dpd, penalty) != (line["days_past_due"], line["penalty_accrued"]):
+                line_figures[line["id"]] = (line_dpd, penalty)
+        return {
+            "lines": line_figures,
+            "days_past_due": dpd,
+            "bucket": changes[-1].after if changes else before,
+            "amount_overdue": from_units(overdue, digits),
+            "overdue_lines": overdue_lines,
+            "changes": [
+                dict(change._asdict(), amount_overdue=from_units(change.amount_overdue, digits)) for change in changes
             ],
         }
 
