@@ -189,9 +189,16 @@ class LeasingReminder(models.Model):
         """The reminders due on ``close_date`` for the instalments of ``contracts``, as tuples
         of INSERT_COLUMNS: each instalment invoiced and unpaid, each level of its company due
         (``tools.reminders.levels_due``), each recipient of the level."""
+        # Plain tuples (id, channel, to the lessee, to the guarantors, to the account manager) for
+        # the loop below: it meets each level once per unpaid instalment.
         levels_by_company = defaultdict(list)
         for level in levels:
-            levels_by_company[level.company_id.id].append((level, level.days))
+            levels_by_company[level.company_id.id].append(
+                (
+                    (level.id, level.channel, level.to_lessee, level.to_guarantors, level.to_account_manager),
+                    level.days,
+                )
+            )
         window = before_due_window([(level.id, level.days) for level in levels], close_date)
         contracts.flush_model(["state", "partner_id", "user_id", "company_id"])
         self.env["leasing.schedule.line"].flush_model(
@@ -246,25 +253,25 @@ class LeasingReminder(models.Model):
             due = levels_due(
                 levels_by_company[line["company_id"]], line["due_date"], close_date, line["days_past_due"], unpaid=True
             )
-            for level in due:
+            for level_id, channel, to_lessee, to_guarantors, to_account_manager in due:
                 recipients = []
-                if level.to_lessee:
+                if to_lessee:
                     recipients.append(line["partner_id"])
-                if level.to_guarantors:
+                if to_guarantors:
                     recipients += guarantors[line["contract_id"]]
-                if level.to_account_manager and manager_partner.get(line["user_id"]):
+                if to_account_manager and manager_partner.get(line["user_id"]):
                     recipients.append(manager_partner[line["user_id"]])
                 for partner_id in dict.fromkeys(recipients):
-                    if (line["id"], level.id, partner_id) in sent:
+                    if (line["id"], level_id, partner_id) in sent:
                         continue
                     rows.append(
                         (
                             line["id"],
-                            level.id,
+                            level_id,
                             partner_id,
                             line["contract_id"],
                             line["company_id"],
-                            level.channel,
+                            channel,
                             line["days_past_due"],
                             line["amount_residual"],
                         )

@@ -160,4 +160,3 @@ def lease_figures(instalments, as_of, terms, buckets, bucket_before, since):
             changes.append(BucketChange(day, current, bucket, day_dpd, day_overdue))
             current = bucket
     return LeaseFigures(lines, dpd, overdue, changes)
-
