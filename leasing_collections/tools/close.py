@@ -143,7 +143,8 @@ def lease_figures(instalments, as_of, terms, buckets, bucket_before, since):
         )
     dpd, overdue = arrears(as_of)
 
-    if since is None or as_of <= since:
+    if since is None or as_of <= since + ONE_DAY:
+        # The close run again, or the day after the previous one (every night): the one day.
         days = [as_of]
     else:
         candidates = {since + ONE_DAY, as_of}
