@@ -1406,26 +1406,25 @@ class LeasingContract(models.Model):
     def _collections_rated_lessees(self, run, lessee_ids):
         """{lessee id: rating} of these lessees that ``run`` rated already: an earlier chunk of
         the run (committed, this transaction sees it) closed one of their leases, so it rated them
-        from the same ledger as of the same date, stored their rating and gave it to their leases
-        (``_collections_spread_ratings``). A lessee has some fifty leases in a large portfolio,
-        spread over the run's chunks: each is rated once a run, not once a chunk."""
+        from the same ledger as of the same date, wrote the rating on that lease and gave it to
+        their other leases (``_collections_spread_ratings``). The rating is read from the lease
+        the run closed, which the chunk held: the lessee's own row may have been busy then. A
+        lessee has some fifty leases in a large portfolio, spread over the run's chunks: each is
+        rated once a run, not once a chunk."""
         if not lessee_ids:
             return {}
-        self.env["res.partner"].flush_model(["leasing_payment_rating"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.id, p.leasing_payment_rating
-                  FROM res_partner p
-                 WHERE p.id IN %(lessees)s
-                   AND p.leasing_payment_rating IS NOT NULL
-                   AND p.id IN (SELECT cp.commercial_partner_id
-                                  FROM leasing_contract c
-                                  JOIN res_partner cp ON cp.id = c.partner_id
-                                 WHERE c.company_id = %(company)s AND (c.state = 'active' OR c.days_past_due > 0)
-                                   AND c.close_run_id = %(run)s AND c.close_date = %(date)s
-                                   AND c.id NOT IN %(chunk)s
-                                   AND cp.commercial_partner_id IN %(lessees)s)
+                SELECT DISTINCT ON (cp.commercial_partner_id) cp.commercial_partner_id, c.lessee_payment_rating
+                  FROM leasing_contract c
+                  JOIN res_partner cp ON cp.id = c.partner_id
+                 WHERE c.company_id = %(company)s AND (c.state = 'active' OR c.days_past_due > 0)
+                   AND c.close_run_id = %(run)s AND c.close_date = %(date)s
+                   AND c.lessee_payment_rating IS NOT NULL
+                   AND c.id NOT IN %(chunk)s
+                   AND cp.commercial_partner_id IN %(lessees)s
+                 ORDER BY cp.commercial_partner_id, c.id DESC
                 """,
                 lessees=tuple(lessee_ids),
                 company=run.company_id.id,
