@@ -25,7 +25,9 @@ class TestDispatchRequest(DispatchCommon):
     def test_branch_defaults_to_where_the_units_are(self):
         """The branch is the one the units are in stock at, not the company's first warehouse:
         on create (the units and the branch are precomputed together) and in the form."""
-        store = self.env["stock.warehouse"].create({"name": "Valencia Store", "code": "VLC", "company_id": self.company.id})
+        store = self.env["stock.warehouse"].create(
+            {"name": "Valencia Store", "code": "VLC", "company_id": self.company.id}
+        )
         lots = self._stock_lots("SN-EXC-VLC-1", "SN-EXC-VLC-2", warehouse=store)
         contract = self._lease(lots=lots)
         created = self._request(contract)
