@@ -36,6 +36,7 @@
         "wizard/leasing_aging_bucket_wizard_views.xml",
         "views/leasing_collections_report_views.xml",
         "data/leasing_dashboard_data.xml",
+        "data/leasing_collections_dashboard_data.xml",
         "views/leasing_reminder_level_views.xml",
         "views/leasing_reminder_views.xml",
         "views/leasing_collection_case_views.xml",
@@ -47,6 +48,8 @@
         "data/leasing_legal_action_data.xml",
         "views/leasing_legal_action_views.xml",
         "views/leasing_collection_analysis_views.xml",
+        "views/leasing_collector_performance_report_views.xml",
+        "views/leasing_write_off_report_views.xml",
         # Collection requests.
         "data/leasing_collection_request_data.xml",
         "views/leasing_collection_request_views.xml",
@@ -66,9 +69,11 @@
     ],
     "demo": [
         "demo/leasing_collection_case_lease_demo.xml",
+        "demo/leasing_collection_work_leases_demo.xml",
         "demo/leasing_collections_demo.xml",
         "demo/leasing_collection_case_demo.xml",
         "demo/leasing_collection_settlement_demo.xml",
+        "demo/leasing_collection_work_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["leasing_collections/static/tests/tours/*.js"],

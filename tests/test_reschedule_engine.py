@@ -410,11 +410,20 @@ def test_prepayment_invariants(change, mode):
 
 
 def test_lower_installment_keeping_all_but_the_last_in_advance():
-    """Found by the property test below on 2026-12-01 (hypothesis, a random run): an annuity in
-    advance of 53 half-years, 52 instalments kept, gets no row for the last one. A known defect of
-    ``reschedule.lower_installment`` left for the next session: kept here as an expected failure,
-    and the property test runs on a fixed seed until it is fixed (strict: fixing it turns this
-    test red, to drop the marker)."""
+    """Found by the property test below (hypothesis, a random run). Not an off-by-one on the last
+    instalment: the original schedule itself is repaid one instalment early, so nothing is left
+    to reschedule after 52 kept.
+
+    100.00 at 25.8786 % a year, 53 half-yearly instalments in advance from 2000-01-01:
+    r = 0.258786 * 6 / 12 = 0.129393 a half-year, A = pmt(begin) = 11.475016 -> 11.48. The
+    0.005 paid too much each time, compounded at 12.9 % over 50 periods, repays a whole
+    instalment's worth by the 51st:
+      50 (2024-07-01): P = 8.99  I = 2.49  A = 11.48  B = 10.22
+      51 (2025-01-01): I = 10.22 * 0.129393 = 1.3224 -> 1.32  P = 10.16  B = 0.06
+      52 (2025-07-01): I = 0.06 * 0.129393 = 0.0078 -> 0.01, the principal cut to the 0.06 left
+                       (guard of schedule.py): A = 0.07  B = 0
+      53 (2026-01-01): nothing left: 0.00
+    """
     lease = {
         "financed": 100.0,
         "annual_rate": 25.8786,
@@ -426,25 +435,108 @@ def test_lower_installment_keeping_all_but_the_last_in_advance():
         "residual": 0.0,
     }
     original = engine.compute_schedule(**lease)
-    installments = [row for row in original if row["line_type"] == "installment"]
-    rows = reschedule.lower_installment(
-        installments[51]["balance"], 25.8786, 1, 6, "annuity", "advance", date(2000, 1, 1), 52
+    assert original[49:] == rows_of(
+        50,
+        [(8.99, 2.49, 11.48, 10.22), (10.16, 1.32, 11.48, 0.06), (0.06, 0.01, 0.07, 0.0), (0.0, 0.0, 0.0, 0.0)],
+        [date(2024, 7, 1), date(2025, 1, 1), date(2025, 7, 1), date(2026, 1, 1)],
     )
-    assert [(row["sequence"], row["due_date"]) for row in rows] == [
-        (row["sequence"], row["due_date"]) for row in original[52:]
-    ]
+    common = (25.8786, 6, "annuity", "advance", date(2000, 1, 1))
+    # 52 kept: 0.00 owed and no residual, so no row (as after a prepayment of everything, and as
+    # shorter_term): the 0.00 instalment 53 is dropped, not rescheduled.
+    assert reschedule.lower_installment(0.0, common[0], 1, *common[1:], 52) == []
+    assert reschedule.shorter_term(0.0, common[0], 11.48, *common[1:], 52, max_periods=1) == []
+    # 51 kept: the 0.06 left over the 2 instalments left, the first one due a period after the
+    # balance is struck: A = 0.06 * r / (1 - 1.129393**-2) = 0.06 * 0.599010 = 0.0359 -> 0.04
+    #   52 (2025-07-01): I = 0.06 * 0.129393 = 0.0078 -> 0.01  P = 0.03  B = 0.03
+    #   53 (2026-01-01): I = 0.03 * 0.129393 = 0.0039 -> 0.00  P = 0.03  A = 0.03  B = 0
+    got = reschedule.lower_installment(0.06, common[0], 2, *common[1:], 51)
+    assert got == rows_of(52, [(0.03, 0.01, 0.04, 0.03), (0.03, 0.0, 0.03, 0.0)], [date(2025, 7, 1), date(2026, 1, 1)])
+    assert sum(Decimal(repr(row["principal"])) for row in got) == Decimal("0.06")
 
 
-test_lower_installment_keeping_all_but_the_last_in_advance = pytest.mark.xfail(
-    strict=True, reason="known defect of lower_installment, see the docstring"
-)(test_lower_installment_keeping_all_but_the_last_in_advance)
+# ---------------------------------------------------------------------------
+# One instalment left (m = 1): the single new instalment takes all the principal
+# ---------------------------------------------------------------------------
+# 600.00 owed at 12 % a year, monthly (r = 0.01), original start 2024-01-31, 1 instalment left.
+# Its interest is 600.00 * 0.01 = 6.00, except on an in-advance first instalment (k = 0): none.
+# In arrears instalment j is due start + j months, in advance start + (j - 1); the residual line
+# start + (k + 1) months. With a residual of 200.00 the target is 200.00 in arrears,
+# round(200 / 1.01 = 198.0198) = 198.02 in advance (the residual line then carries 1.98).
+ONE_LEFT = {
+    # (timing, kept, residual): (instalment rows, their due dates, residual date or None)
+    ("arrears", 0, 0.0): ([(600.0, 6.0, 606.0, 0.0)], [date(2024, 2, 29)], None),
+    ("arrears", 3, 0.0): ([(600.0, 6.0, 606.0, 0.0)], [date(2024, 5, 31)], None),
+    ("advance", 0, 0.0): ([(600.0, 0.0, 600.0, 0.0)], [date(2024, 1, 31)], None),
+    ("advance", 3, 0.0): ([(600.0, 6.0, 606.0, 0.0)], [date(2024, 4, 30)], None),
+    ("arrears", 0, 200.0): (
+        [(400.0, 6.0, 406.0, 200.0), (200.0, 0.0, 200.0, 0.0)],
+        [date(2024, 2, 29)],
+        date(2024, 2, 29),
+    ),
+    ("arrears", 3, 200.0): (
+        [(400.0, 6.0, 406.0, 200.0), (200.0, 0.0, 200.0, 0.0)],
+        [date(2024, 5, 31)],
+        date(2024, 5, 31),
+    ),
+    ("advance", 0, 200.0): (
+        [(401.98, 0.0, 401.98, 198.02), (198.02, 1.98, 200.0, 0.0)],
+        [date(2024, 1, 31)],
+        date(2024, 2, 29),
+    ),
+    ("advance", 3, 200.0): (
+        [(401.98, 6.0, 407.98, 198.02), (198.02, 1.98, 200.0, 0.0)],
+        [date(2024, 4, 30)],
+        date(2024, 5, 31),
+    ),
+}
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@pytest.mark.parametrize(("timing", "kept", "residual"), sorted(ONE_LEFT))
+def test_one_instalment_left(timing, kept, residual):
+    table, due_dates, residual_date = ONE_LEFT[timing, kept, residual]
+    expected = rows_of(kept + 1, table, due_dates, residual_date)
+
+    def cents(value):
+        return float(Decimal(repr(value)).quantize(CENT, ROUND_HALF_UP))
+
+    for method in engine.METHODS:
+        args = (1, 1, method, timing, START, kept)  # 1 instalment left, monthly
+        assert reschedule.lower_installment(600.0, 12.0, *args, residual=residual) == expected, method
+        assert reschedule.lower_installment(600.0, 12.0, *args, residual, cents) == expected, method
+    # shorter_term: a level that repays it all in one instalment, or a small one bounded to the
+    # one instalment left (which then absorbs the rest, never a second one).
+    for method, level, bound in (
+        ("annuity", table[0][2], None),
+        ("equal_principal", table[0][0], None),
+        ("annuity", 100.0, 1),
+        ("equal_principal", 100.0, 1),
+    ):
+        got = reschedule.shorter_term(
+            600.0, 12.0, level, 1, method, timing, START, kept, residual=residual, max_periods=bound
+        )
+        assert got == expected, (method, level)
+    assert sum(Decimal(repr(row["principal"])) for row in expected) == Decimal("600.00")
+
+
+def test_extend_balloon_over_one_instalment():
+    # In arrears the residual of 200.00 fell due with instalment 3 (2024-04-30): 1 more month at
+    # 12 %: 4 (2024-05-31): I = 2.00  P = 200.00  A = 202.00.
+    assert reschedule.extend_balloon(200.0, 12.0, 1, 1, "arrears", START, 3) == rows_of(
+        4, [(200.0, 2.0, 202.0, 0.0)], [date(2024, 5, 31)]
+    )
+    # In advance the residual line of 200.00 (principal 198.02, due 2024-04-30) over 1 instalment
+    # due that same day: I = 198.02 * 0.01 = 1.9802 -> 1.98  P = 198.02  A = 200.00 - the
+    # residual line again, as an instalment.
+    assert reschedule.extend_balloon(198.02, 12.0, 1, 1, "advance", START, 3) == rows_of(
+        4, [(198.02, 1.98, 200.0, 0.0)], [date(2024, 4, 30)]
+    )
+
+
+@settings(max_examples=200, deadline=None)
 @given(changes())
 def test_no_prepayment_in_arrears_reproduces_the_original_dates_and_principal(change):
     """Rescheduling nothing (lower instalment, same balance) keeps the calendar and the residual
-    line of the original schedule, whatever the kept count."""
+    line of the original schedule, whatever the kept count (unless nothing is owed any more)."""
     lease, kept, _fraction = change
     original = engine.compute_schedule(**lease)
     installments = [row for row in original if row["line_type"] == "installment"]
@@ -460,6 +552,12 @@ def test_no_prepayment_in_arrears_reproduces_the_original_dates_and_principal(ch
         kept,
         residual=lease["residual"],
     )
+    if not owed and not lease["residual"]:
+        # The rounded level repaid the original before its end (the guard of schedule.py leaves
+        # its last instalments at 0.00): nothing is left to reschedule, and nothing owed is lost.
+        assert rows == []
+        assert all(row["amount"] == 0.0 for row in original[kept:])
+        return
     assert [(row["sequence"], row["line_type"], row["due_date"]) for row in rows] == [
         (row["sequence"], row["line_type"], row["due_date"]) for row in original[kept:]
     ]

@@ -27,3 +27,4 @@ from . import (
     res_partner,
 )
 from . import leasing_aging_report, leasing_collection_report, leasing_par_report, leasing_roll_rate_report
+from . import leasing_collector_performance_report, leasing_write_off_report

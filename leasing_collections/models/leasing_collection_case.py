@@ -1,6 +1,7 @@
 from urllib.parse import quote_plus
 
 import psycopg2.errors
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -545,3 +546,185 @@ class LeasingCollectionCase(models.Model):
         if len(self.legal_action_ids) == 1:
             action.update(views=[(False, "form")], res_id=self.legal_action_ids.id)
         return action
+
+    # ------------------------------------------------------------------
+    # Demo
+    # ------------------------------------------------------------------
+    @api.model
+    def _demo_collection_work(self):
+        """The collection work of the demo (demo/leasing_collection_work_demo.xml), on the cases the
+        demo close opened and the office dispatched: every step by the method its button calls,
+        as the user who clicks it (the collector of the case, the administrator as the manager),
+        so that every figure is the ledger's."""
+        ref = self.env.ref
+        today = fields.Date.context_today(self)
+        admin = ref("base.user_admin")
+
+        def case_of(xmlid):
+            case = self.search([("contract_id", "=", ref(xmlid).id)], order="id desc", limit=1)
+            if not case.collector_id:
+                self.env["leasing.collection.dispatch"].create(
+                    {
+                        "case_ids": [fields.Command.set(case.ids)],
+                        "assign_to": "team",
+                        "team_id": ref("leasing_collections.team_field").id,
+                        "spread_by": "amount",
+                    }
+                ).action_dispatch()
+            return case
+
+        def log(case, days_ago, channel, result, notes, **values):
+            when = fields.Datetime.now() - relativedelta(days=days_ago, hours=2)
+            return (
+                self.env["leasing.collection.log"]
+                .with_user(case.collector_id)
+                .create(
+                    {
+                        "case_id": case.id,
+                        "date": when,
+                        "channel": channel,
+                        "result": result,
+                        "notes": notes,
+                        **values,
+                    }
+                )
+            )
+
+        def request(case, request_type, reason, **values):
+            return (
+                self.env["leasing.collection.request"]
+                .with_user(case.collector_id)
+                .create(
+                    {
+                        "request_type": request_type,
+                        "case_id": case.id,
+                        "contract_id": case.contract_id.id,
+                        "reason": reason,
+                        **values,
+                    }
+                )
+            )
+
+        # The case furthest behind, Contacted: no answer, then a visit and a promise that broke.
+        behind = case_of("leasing_management.contract_lingnan_trucks_active")
+        log(behind, 9, "call", "no_answer", "Rang the finance office twice.")
+        visit = log(behind, 8, "visit", "asked_time", "The fleet manager asks for time: a customer pays them late.")
+        # A promise made at that visit for three days ago, found unpaid by the close of
+        # yesterday: recorded as that close left it (a demo cannot run the closes of past days),
+        # then what the close does about a broken promise.
+        broken_sudo = (
+            self.env["leasing.collection.promise"]
+            .sudo()
+            .create(
+                {
+                    "case_id": behind.id,
+                    "log_id": visit.id,
+                    "user_id": behind.collector_id.id,
+                    "made_date": today - relativedelta(days=8),
+                    "date": today - relativedelta(days=3),
+                    "amount": behind.currency_id.round(behind.amount_overdue / 3),
+                    "state": "broken",
+                    "amount_paid": 0.0,
+                    "broken_date": today - relativedelta(days=1),
+                }
+            )
+        )
+        broken_sudo._collections_act_on_broken(today - relativedelta(days=1))
+        # An unlock asked in advance, still a draft.
+        request(behind, "unlock", "To unlock the trucks as soon as the lessee is current again.")
+
+        # An Assigned case, not reached yet: a waiver of part of the penalty, asked to the managers
+        # on the lessee's letter.
+        assigned = case_of("leasing_management.contract_andinas_active")
+        waivable = assigned.currency_id.round(assigned.contract_id.penalty_accrued / 4)
+        if not assigned.currency_id.is_zero(waivable):
+            waiver = request(
+                assigned, "waiver", "The first rent was paid by a transfer the bank delayed.", amount=waivable
+            )
+            waiver.with_user(assigned.collector_id).action_submit()
+
+        # A promise to pay, open; the lessee's request to settle at a discount, refused.
+        promise_case = case_of("leasing_collections.contract_pacifico_mixer_promise")
+        log(promise_case, 3, "call", "no_answer", "Voicemail.")
+        log(
+            promise_case,
+            0,
+            "visit",
+            "promised",
+            "Met the owner at the site: pays the rents due next week.",
+            promise_date=today + relativedelta(days=7),
+            promise_amount=promise_case.amount_overdue,
+        )
+        settlement = request(
+            promise_case, "settlement", "The lessee offers to settle the lease this month.", date=today
+        )
+        settlement.with_user(promise_case.collector_id).action_submit()
+        settlement.with_user(admin)._action_refuse("Not at a discount: the lessee has promised to catch up.")
+
+        # To court: refused visits, the unit to be towed back (approved, waiting for the tow),
+        # the lock refused while the court is seized, and the legal file with a hearing.
+        legal_case = case_of("leasing_collections.contract_sabana_trailer_legal")
+        log(legal_case, 20, "visit", "refused", "The manager refuses to pay or to return the trailer.")
+        log(legal_case, 12, "letter", "no_answer", "Formal notice sent by registered letter.")
+        repossession = request(legal_case, "repossession", "The lessee refuses to pay and keeps the trailer.")
+        repossession.with_user(legal_case.collector_id).action_submit()
+        repossession.with_user(admin).action_approve()
+        lock = request(legal_case, "lock", "Lock the trailer until the lessee pays.")
+        lock.with_user(legal_case.collector_id).action_submit()
+        lock.with_user(admin)._action_refuse("The court is seized: no lock before the hearing.")
+        action = legal_case.with_user(admin).action_open_legal_file()
+        legal_file = self.env["leasing.legal.action"].with_user(admin).browse(action["res_id"])
+        legal_file.write(
+            {
+                "lawyer_id": ref("leasing_collections.partner_demo_law_firm").id,
+                "court": "Juzgado Civil del Circuito de Bogotá",
+                "court_case_number": f"11001-31-03-{today.year}-0{legal_file.id:04d}",
+                "filing_date": today - relativedelta(days=10),
+                "legal_costs": 1850.0,
+                "notes": "Claim for the rents due and the return of the trailer.",
+            }
+        )
+        legal_file.action_file()
+        legal_file.action_in_court()
+        legal_file.activity_schedule(
+            "leasing_collections.mail_activity_type_hearing",
+            date_deadline=today + relativedelta(days=12),
+            summary="First hearing",
+            user_id=admin.id,
+        )
+        legal_file.action_bill_legal_costs()
+
+        # Written off: nobody answers; the debt goes to bad debts (approved by a Leasing Manager).
+        lost = case_of("leasing_collections.contract_great_lakes_van_write_off")
+        log(lost, 30, "call", "wrong_number", "The number is no longer in service.")
+        log(lost, 25, "visit", "other", "The warehouse is empty; the company has closed.")
+        write_off = request(lost, "write_off", "The lessee closed down; the van was not found.", date=today)
+        write_off.with_user(lost.collector_id).action_submit()
+        write_off.with_user(admin).action_approve()
+
+        # Paid up: a promise for this week, kept the same day; tonight's close resolves the case.
+        paying = case_of("leasing_collections.contract_norte_forklift_pays_up")
+        log(
+            paying,
+            0,
+            "call",
+            "promised",
+            "The controller promises the transfer of everything due this week.",
+            promise_date=today + relativedelta(days=3),
+            promise_amount=paying.amount_overdue,
+        )
+        invoices = self.env["account.move"].search(
+            [
+                ("leasing_contract_id", "=", paying.contract_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        self.env["account.payment.register"].with_user(admin).with_context(
+            active_model="account.move", active_ids=invoices.ids
+        ).create({"group_payment": True, "payment_date": today})._create_payments()
+        # The close run again today by a manager: the promise is kept, the case resolved.
+        self.env["leasing.close.run.wizard"].with_user(admin).create(
+            {"company_id": paying.company_id.id, "date": today}
+        ).action_run()

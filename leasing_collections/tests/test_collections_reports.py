@@ -336,8 +336,8 @@ class TestLeasingDashboard(CollectionsCommon):
     fields that exist, every formula names a pivot or list of the file, and the collectors see
     it."""
 
-    def _dashboard(self):
-        dashboard = self.env.ref("leasing_collections.spreadsheet_dashboard_leasing")
+    def _dashboard(self, xmlid="leasing_collections.spreadsheet_dashboard_leasing"):
+        dashboard = self.env.ref(xmlid)
         return dashboard, json.loads(base64.b64decode(dashboard.spreadsheet_binary_data))
 
     def _check_field(self, model, path):
@@ -355,13 +355,12 @@ class TestLeasingDashboard(CollectionsCommon):
             if isinstance(leaf, list):
                 self._check_field(model, leaf[0])
 
-    def test_dashboard_reads_real_models_and_fields(self):
-        dashboard, data = self._dashboard()
+    def _check_dashboard(self, dashboard, data, odoo_chart_count):
         self.assertEqual(
             dashboard.dashboard_group_id, self.env.ref("leasing_collections.spreadsheet_dashboard_group_leasing")
         )
         self.assertIn(self.env.ref(COLLECTOR), dashboard.group_ids)
-        self.assertTrue(data["pivots"] and data["lists"])
+        self.assertTrue(data["pivots"])
         for pivot in data["pivots"].values():
             for measure in pivot["measures"]:
                 self._check_field(pivot["model"], measure["fieldName"])
@@ -383,7 +382,7 @@ class TestLeasingDashboard(CollectionsCommon):
             self._check_domain(sheet_list["model"], sheet_list["domain"])
         charts = [figure["data"] for sheet in data["sheets"] for figure in sheet["figures"] if figure["tag"] == "chart"]
         odoo_charts = [chart for chart in charts if chart["type"].startswith("odoo_")]
-        self.assertEqual(len(odoo_charts), 4)
+        self.assertEqual(len(odoo_charts), odoo_chart_count)
         for chart in odoo_charts:
             meta = chart["metaData"]
             self._check_field(meta["resModel"], meta["measure"])
@@ -403,11 +402,33 @@ class TestLeasingDashboard(CollectionsCommon):
             for cell in sheet_cells.values():
                 content = cell["content"]
                 self.assertTrue(content.startswith("="), content)
-                for function, ident in re.findall(r"(PIVOT\.VALUE|PIVOT\.HEADER|ODOO\.LIST)\((\d+)", content):
+                for function, ident in re.findall(r"(PIVOT\.VALUE|PIVOT\.HEADER|PIVOT|ODOO\.LIST)\((\d+)", content):
                     self.assertIn(ident, data["lists"] if function == "ODOO.LIST" else data["pivots"], content)
         for menu in data["chartOdooMenusReferences"].values():
             self.assertTrue(self.env.ref(menu))
         self.assertEqual(data["globalFilters"][0]["defaultValue"], "this_month")
+
+    def test_dashboard_reads_real_models_and_fields(self):
+        dashboard, data = self._dashboard()
+        self.assertTrue(data["lists"])
+        self._check_dashboard(dashboard, data, 4)
+
+    def test_collections_dashboard_reads_real_models_and_fields(self):
+        # The collections page: open cases by stage and collector, promises kept, requests to approve.
+        dashboard, data = self._dashboard("leasing_collections.spreadsheet_dashboard_leasing_collections")
+        self._check_dashboard(dashboard, data, 4)
+        models = {pivot["model"] for pivot in data["pivots"].values()}
+        self.assertEqual(
+            models,
+            {"leasing.collection.case", "leasing.collection.request", "leasing.collector.performance.report"},
+        )
+        # The dynamic tables of the dashboard sheet: open cases by stage and by collector.
+        tables = [
+            cell["content"] for cell in data["sheets"][0]["cells"].values() if cell["content"].startswith("=PIVOT(")
+        ]
+        self.assertEqual(
+            [data["pivots"][table[7:-1]]["rows"][0]["fieldName"] for table in tables], ["stage_id", "collector_id"]
+        )
 
     def test_collector_opens_the_dashboard(self):
         collector = new_test_user(
@@ -417,3 +438,7 @@ class TestLeasingDashboard(CollectionsCommon):
         snapshot = dashboard.get_readonly_dashboard()["snapshot"]
         self.assertEqual([sheet["name"] for sheet in snapshot["sheets"]], ["Dashboard", "Data"])
         self.assertIn(dashboard, self.env["spreadsheet.dashboard"].with_user(collector).search([]))
+        collections = self.env.ref("leasing_collections.spreadsheet_dashboard_leasing_collections").with_user(collector)
+        snapshot = collections.get_readonly_dashboard()["snapshot"]
+        self.assertEqual([sheet["name"] for sheet in snapshot["sheets"]], ["Collections", "Data"])
+        self.assertIn(collections, self.env["spreadsheet.dashboard"].with_user(collector).search([]))

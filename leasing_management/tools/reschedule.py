@@ -62,7 +62,9 @@ Rules
   advance), k = the number of instalments, m = N, no residual.
 * The last instalment absorbs all the rounding and the guards of ``schedule.py`` apply: the
   principal of the new instalments plus that of the residual line is B exactly, and the balance
-  ends at 0. A zero balance without residual leaves nothing to schedule (no rows).
+  ends at 0. A zero balance without residual leaves nothing to schedule (no rows), also when
+  the original schedule still shows instalments of 0.00 there (its rounded level repaid it
+  early, the guard of ``schedule.py`` leaving the last ones empty): they are dropped.
 
 Every row is a dict with the keys of ``compute_schedule``'s rows: ``sequence``, ``line_type``,
 ``due_date``, ``principal``, ``interest``, ``amount`` and ``balance``. Invalid input raises
