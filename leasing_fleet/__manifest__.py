@@ -35,6 +35,8 @@
         "demo/leasing_fleet_units_demo.xml",
         "demo/leasing_dispatch_demo.xml",
         "demo/leasing_device_demo.xml",
+        # After the three above: a dispatch with every condition met, a unit locked.
+        "demo/leasing_fleet_flows_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["leasing_fleet/static/tests/tours/*.js"],

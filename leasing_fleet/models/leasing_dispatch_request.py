@@ -154,9 +154,11 @@ class LeasingDispatchRequest(models.Model):
 
     @api.depends("lot_ids")
     def _compute_warehouse_id(self):
-        warehouses = self._unit_warehouses(self.lot_ids)
+        # In the form and when create precomputes it, the request is a new record whose units are
+        # new records too: where they are in stock is where their originals are.
+        warehouses = self._unit_warehouses(self.lot_ids._origin)
         for request in self:
-            found = {warehouses[lot] for lot in request.lot_ids if lot in warehouses}
+            found = {warehouses[lot] for lot in request.lot_ids._origin if lot in warehouses}
             if len(found) == 1:
                 request.warehouse_id = found.pop()
             else:

@@ -42,6 +42,17 @@ LOCK_STATES = [
 ]
 
 
+# The demo's reasons for the dispatch conditions its leases do not meet, as a salesman gives them.
+DEMO_UNMET_REASONS = {
+    "lease_approved": "The lease is approved; the signed approval is at the branch.",
+    "contract_signed": "The lessee signed at the branch; the scan of the contract follows.",
+    "upfront_paid": "The down payment was wired; the bank confirms it tomorrow.",
+    "documents": "The missing documents are at the branch; their scans follow.",
+    "no_overdue": "The arrears are the subject of a call with the lessee this week.",
+    "credit_review": "The lessee's credit was reviewed on their previous lease.",
+}
+
+
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
@@ -361,19 +372,33 @@ class StockLot(models.Model):
                 )
             )
 
+        seller, manager = ref("base.user_demo"), ref("base.user_admin")
+
         def deliver(warehouse, lots, contract):
             if contract.state in ("approved", "active"):
-                # A leased unit leaves on an approved dispatch request: the demo's is approved as
-                # its approval does (the data loader is the only user here).
-                request = self.env["leasing.dispatch.request"].create(
-                    {
-                        "contract_id": contract.id,
-                        "lot_ids": [fields.Command.set(lots.ids)],
-                        "warehouse_id": warehouse.id,
-                    }
+                # A leased unit leaves on a dispatch request, by its workflow: the salesman asks,
+                # with the reason of each condition not met; a Risk Approver approves.
+                request = (
+                    self.env["leasing.dispatch.request"]
+                    .with_user(seller)
+                    .create(
+                        {
+                            "contract_id": contract.id,
+                            "lot_ids": [fields.Command.set(lots.ids)],
+                            "warehouse_id": warehouse.id,
+                        }
+                    )
                 )
-                request._do_approve(approver=None, comment="Demo: units delivered before the dispatch requests.")
-                return validate(request.picking_id)
+                met = request._evaluate_conditions()[request]
+                for condition in request.condition_ids:
+                    if not met[condition.code][0]:
+                        condition.unmet_reason = DEMO_UNMET_REASONS[condition.code]
+                request.action_submit()
+                if request.state == "to_approve":
+                    request.with_user(manager).action_approve(
+                        "Approved: the reasons were checked with the branch before the units left."
+                    )
+                return validate(request.sudo().picking_id)
             return validate(
                 Picking._leasing_create_for_units(
                     {
@@ -445,17 +470,28 @@ class StockLot(models.Model):
                 },
             ]
         )
-        request = self.env["leasing.collection.request"].create(
-            {
-                "request_type": "repossession",
-                "contract_id": contract.id,
-                "reason": "Three rents behind; the lessee stopped answering.",
-            }
+        # The collector of the lease's case asks for the tow; a Collection Manager approves it,
+        # which creates the receipt from the lessee.
+        case = self.env["leasing.collection.case"].search(
+            [("contract_id", "=", contract.id), ("stage_id.stage_key", "not in", ("resolved", "written_off"))],
+            limit=1,
         )
-        # Demo: approved without the two people the workflow asks for (the data loader is the
-        # only user here), then carried out as its approval does.
-        request.sudo().write({"state": "approved"})
-        request._execute()
+        collector = case.collector_id or ref("leasing_collections.user_collector_wang")
+        request = (
+            self.env["leasing.collection.request"]
+            .with_user(collector)
+            .create(
+                {
+                    "request_type": "repossession",
+                    "case_id": case.id,
+                    "contract_id": contract.id,
+                    "reason": "Three rents behind; the lessee stopped answering.",
+                }
+            )
+        )
+        request.action_submit()
+        request.with_user(manager).action_approve()
+        request = request.sudo()
         for picking in request.leasing_picking_ids:
             validate(picking)
         Followup.create(

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common_dispatch import WAREHOUSE, DispatchCommon
 
@@ -21,6 +21,27 @@ class TestDispatchRequest(DispatchCommon):
         self.assertTrue(request.name.startswith("DR/"))
         self.assertEqual(request.condition_ids.mapped("code"), ALL_CODES)
         self.assertEqual(self._conditions(request), dict.fromkeys(ALL_CODES, True))
+
+    def test_branch_defaults_to_where_the_units_are(self):
+        """The branch is the one the units are in stock at, not the company's first warehouse:
+        on create (the units and the branch are precomputed together) and in the form."""
+        store = self.env["stock.warehouse"].create(
+            {"name": "Valencia Store", "code": "VLC", "company_id": self.company.id}
+        )
+        lots = self._stock_lots("SN-EXC-VLC-1", "SN-EXC-VLC-2", warehouse=store)
+        contract = self._lease(lots=lots)
+        created = self._request(contract)
+        self.assertEqual(created.lot_ids, lots)
+        self.assertEqual(created.warehouse_id, store)
+        created.action_cancel()
+        form = Form(self.env["leasing.dispatch.request"].with_user(self.seller))
+        form.contract_id = contract
+        self.assertEqual(form.warehouse_id, store)
+        request = form.save()
+        self.assertEqual(request.lot_ids, lots)
+        request.action_submit()
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(request.picking_id.location_id, store.lot_stock_id)
 
     def test_conditions_unmet_one_by_one(self):
         contract = self._lease(pay=False, sign=False, documents=False)
