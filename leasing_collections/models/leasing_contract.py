@@ -27,7 +27,7 @@ from ..tools.billing import billing_day_between
 from ..tools.close import UnitInstalment, lease_figures, penalty_terms, to_units
 from ..tools.rating import rating_dropped
 from .leasing_collection_request import UNIT_REQUEST_TYPES
-from .leasing_schedule_line import CLOSE_LINES
+from .leasing_schedule_line import CLOSE_LINES, PAYMENT_COLUMNS, payment_joins
 from .mail_activity import RISK_REASONS
 from .res_partner import PAYMENT_RATINGS
 
@@ -379,8 +379,7 @@ class LeasingContract(models.Model):
         self._collections_refresh_overdue(close_date)
         self.env.flush_all()
         contracts = self._collections_read_contracts()
-        lines = self._collections_read_lines(close_date)
-        payments = self._collections_read_payments([line["id"] for line in lines if line["in_arrears"]])
+        lines, payments = self._collections_read_lines(close_date)
         lines_by_contract = defaultdict(list)
         for line in lines:
             lines_by_contract[line["contract_id"]].append(line)
@@ -453,18 +452,23 @@ class LeasingContract(models.Model):
         return {row["id"]: row for row in self.env.cr.dictfetchall()}
 
     def _collections_read_lines(self, close_date):
-        """The schedule lines of these leases the close looks at: those in arrears on
-        ``close_date`` (invoiced, due before it and not paid on time: unpaid now, or paid after
-        their due date), and those an earlier close left figures on, to bring them up to date.
-        A line paid by its due date owes nothing, whatever the date: it is not read again."""
+        """The schedule lines of these leases the close looks at, and the ledger's payments of
+        those in arrears, in one statement for the chunk: ``(lines, payments)``.
+
+        ``lines``: the lines in arrears on ``close_date`` (invoiced, due before it and not paid on
+        time: unpaid now, or paid after their due date), and those an earlier close left figures
+        on, to bring them up to date; a line paid by its due date owes nothing, whatever the date:
+        it is not read again. ``payments``: {line id: (amount, payments)} of the lines in arrears
+        (``_collections_gather_payments``)."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, contract_id, due_date, invoice_id, in_arrears,
-                       COALESCE(days_past_due, 0) AS days_past_due,
-                       COALESCE(penalty_accrued, 0) AS penalty_accrued
+                SELECT l.id, l.contract_id, l.due_date, l.invoice_id, l.in_arrears, l.days_past_due,
+                       l.penalty_accrued, %(payment_columns)s
                   FROM (
-                        SELECT l.*,
+                        SELECT l.id, l.contract_id, l.due_date, l.invoice_id,
+                               COALESCE(l.days_past_due, 0) AS days_past_due,
+                               COALESCE(l.penalty_accrued, 0) AS penalty_accrued,
                                (l.invoice_id IS NOT NULL
                                 AND NOT COALESCE(l.cancelled, FALSE)
                                 AND l.due_date < %(date)s
@@ -473,43 +477,45 @@ class LeasingContract(models.Model):
                           FROM leasing_schedule_line l
                          WHERE l.contract_id IN %(contracts)s AND %(close_lines)s
                        ) l
-                 WHERE in_arrears OR COALESCE(days_past_due, 0) != 0 OR COALESCE(penalty_accrued, 0) != 0
-                 ORDER BY contract_id, due_date, id
+                       %(payment_joins)s
+                 WHERE l.in_arrears OR l.days_past_due != 0 OR l.penalty_accrued != 0
+                 ORDER BY l.contract_id, l.due_date, l.id
                 """,
                 date=close_date,
                 contracts=tuple(self.ids),
                 close_lines=CLOSE_LINES,
+                payment_columns=PAYMENT_COLUMNS,
+                payment_joins=payment_joins(SQL("l.in_arrears")),
             )
         )
-        return self.env.cr.dictfetchall()
+        rows = self.env.cr.fetchall()
+        lines, last = [], None
+        for line_id, contract_id, due_date, invoice_id, in_arrears, dpd, penalty, *_payment in rows:
+            if line_id != last:
+                last = line_id
+                lines.append(
+                    {
+                        "id": line_id,
+                        "contract_id": contract_id,
+                        "due_date": due_date,
+                        "invoice_id": invoice_id,
+                        "in_arrears": in_arrears,
+                        "days_past_due": dpd,
+                        "penalty_accrued": penalty,
+                    }
+                )
+        return lines, self._collections_gather_payments((row[0], *row[7:]) for row in rows)
 
     @api.model
-    def _collections_read_payments(self, line_ids):
-        """{line id: (amount, payments)} from the ledger, in one statement for the chunk: the
+    def _collections_gather_payments(self, rows):
+        """{line id: (amount, payments)} from ``rows`` of (line id, *``PAYMENT_COLUMNS``): the
         amount of each line's posted invoice (its receivable lines) and what paid it, as (date,
         amount) pairs: each reconciliation with a payment or a credit note, in the invoice's
-        currency, dated by the payment's own date."""
-        if not line_ids:
-            return {}
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT l.id AS line_id, rl.id AS receivable_id, rl.amount_currency,
-                       pr.id AS partial_id, pr.debit_amount_currency, cl.date
-                  FROM leasing_schedule_line l
-                  -- The invoice posted: its state as its journal items hold it (parent_state), one
-                  -- join fewer for every instalment the close and the rating read.
-                  JOIN account_move_line rl ON rl.move_id = l.invoice_id AND rl.parent_state = 'posted'
-                                           AND rl.display_type = 'payment_term'
-             LEFT JOIN account_partial_reconcile pr ON pr.debit_move_id = rl.id
-             LEFT JOIN account_move_line cl ON cl.id = pr.credit_move_id
-                 WHERE l.id IN %s
-                """,
-                tuple(line_ids),
-            )
-        )
+        currency, dated by the payment's own date. A line without a posted invoice has none."""
         amounts, paid, seen = defaultdict(float), defaultdict(list), set()
-        for line_id, receivable_id, amount, partial_id, paid_amount, paid_date in self.env.cr.fetchall():
+        for line_id, receivable_id, amount, partial_id, paid_amount, paid_date in rows:
+            if receivable_id is None:
+                continue
             if receivable_id not in seen:
                 seen.add(receivable_id)
                 amounts[line_id] += amount
@@ -1070,8 +1076,8 @@ class LeasingContract(models.Model):
         self.ensure_one()
         self.env.flush_all()
         row = self._collections_read_contracts()[self.id]
-        lines = [line for line in self._collections_read_lines(as_of) if line["in_arrears"]]
-        payments = self._collections_read_payments([line["id"] for line in lines])
+        lines, payments = self._collections_read_lines(as_of)
+        lines = [line for line in lines if line["in_arrears"]]
         rounding = self.currency_id._leasing_rounding()
         accrued = {}
         for line in lines:
@@ -1284,7 +1290,7 @@ class LeasingContract(models.Model):
         ``contracts`` holds each lease's row as the close read it before the chunk
         (``_collections_read_contracts``: its days past due and bucket at the previous close),
         ``figures`` its new figures, ``payments`` the ledger's payments of its instalments in
-        arrears as the close read them (``_collections_read_payments``: not read twice). Each
+        arrears as the close read them (``_collections_read_lines``: not read twice). Each
         lessee is rated from all their leases, whichever chunk or company they belong to
         (``res.partner._leasing_rate_lessees``). A lease past due gets
         a warning, an activity of type *Risk Warning* for its account manager, on each of these

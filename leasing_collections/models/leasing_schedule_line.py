@@ -11,6 +11,26 @@ COLLECTION_MANAGER = "leasing_collections.group_leasing_collection_manager"
 # visiting every line of the schedules (60 a lease).
 CLOSE_LINES = SQL("(invoice_id IS NOT NULL OR days_past_due != 0 OR penalty_accrued != 0 OR penalty_due != 0)")
 
+# What paid a schedule line ``l`` (a row with ``id`` and ``invoice_id``): the receivable lines
+# of its posted invoice (rl; the invoice's state as its journal items hold it, parent_state: one
+# join fewer), each reconciliation with a payment or a credit note (pr) and the payment's date
+# (cl). Read with the lines that need them, in the same statement (leasing.contract's
+# _collections_gather_payments makes them {line id: (amount, payments)}); NULLs when ``condition``
+# is false or nothing matches.
+PAYMENT_COLUMNS = SQL("rl.id, rl.amount_currency, pr.id, pr.debit_amount_currency, cl.date")
+
+
+def payment_joins(condition):
+    return SQL(
+        """
+        LEFT JOIN account_move_line rl ON %s AND rl.move_id = l.invoice_id AND rl.parent_state = 'posted'
+                                      AND rl.display_type = 'payment_term'
+        LEFT JOIN account_partial_reconcile pr ON pr.debit_move_id = rl.id
+        LEFT JOIN account_move_line cl ON cl.id = pr.credit_move_id
+        """,
+        condition,
+    )
+
 
 class LeasingScheduleLine(models.Model):
     _inherit = "leasing.schedule.line"

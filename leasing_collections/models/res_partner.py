@@ -12,6 +12,7 @@ from odoo.tools import SQL, mute_logger
 
 from ..tools.aging import Instalment
 from ..tools.rating import RATINGS, payment_rating, repayment_record, window_start
+from .leasing_schedule_line import PAYMENT_COLUMNS, payment_joins
 
 _logger = logging.getLogger(__name__)
 
@@ -78,43 +79,51 @@ class ResPartner(models.Model):
     def _leasing_repayment_records(self, lessee_ids, as_of, payments=None):
         """{lessee id: RepaymentRecord} of these commercial partners as of ``as_of``, from the
         ledger: every instalment invoice of all their leases (every state, every company), with
-        the payments and credit notes reconciled with it and their dates. Two statements for the
+        the payments and credit notes reconciled with it and their dates. One statement for the
         whole batch: the instalments that may count (due before ``as_of``, not paid by their due
-        date, nor paid in full before the 12 months), then the payments of those not in
-        ``payments`` ({line id: (amount, payments)}, as ``_collections_read_payments`` gives
-        them: what the close already read)."""
+        date, nor paid in full before the 12 months), with the payments of those not in
+        ``payments`` ({line id: (amount, payments)}, as ``leasing.contract``'s
+        ``_collections_read_lines`` gives them: what the close already read)."""
         if not lessee_ids:
             return {}
+        payments = payments or {}
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.commercial_partner_id AS lessee_id, l.id, l.due_date
-                  FROM leasing_schedule_line l
-                  JOIN leasing_contract c ON c.id = l.contract_id
-                  JOIN res_partner p ON p.id = c.partner_id
-                 WHERE p.commercial_partner_id IN %(lessees)s
-                   AND l.invoice_id IS NOT NULL
-                   AND NOT COALESCE(l.cancelled, FALSE)
-                   AND l.due_date < %(date)s
-                   AND NOT (l.state = 'paid'
-                            AND COALESCE(l.last_payment_date <= GREATEST(l.due_date, %(start)s), FALSE))
+                SELECT l.lessee_id, l.id, l.due_date, %(payment_columns)s
+                  FROM (
+                        SELECT p.commercial_partner_id AS lessee_id, l.id, l.due_date, l.invoice_id
+                          FROM leasing_schedule_line l
+                          JOIN leasing_contract c ON c.id = l.contract_id
+                          JOIN res_partner p ON p.id = c.partner_id
+                         WHERE p.commercial_partner_id IN %(lessees)s
+                           AND l.invoice_id IS NOT NULL
+                           AND NOT COALESCE(l.cancelled, FALSE)
+                           AND l.due_date < %(date)s
+                           AND NOT (l.state = 'paid'
+                                    AND COALESCE(l.last_payment_date <= GREATEST(l.due_date, %(start)s), FALSE))
+                       ) l
+                       %(payment_joins)s
                 """,
                 lessees=tuple(lessee_ids),
                 date=as_of,
                 start=window_start(as_of),
+                payment_columns=PAYMENT_COLUMNS,
+                # Not the lines whose payments the caller read already (a hashed list).
+                payment_joins=payment_joins(SQL("l.id <> ALL(%s::int[])", list(payments) or [0])),
             )
         )
         rows = self.env.cr.fetchall()
-        payments = dict(payments or {})
-        payments.update(
-            self.env["leasing.contract"]._collections_read_payments(
-                [line_id for _lessee, line_id, _due in rows if line_id not in payments]
-            )
+        read = self.env["leasing.contract"]._collections_gather_payments(
+            (line_id, *payment) for _lessee, line_id, _due, *payment in rows
         )
-        instalments = defaultdict(list)
-        for lessee_id, line_id, due_date in rows:
-            if line_id in payments:
-                amount, paid = payments[line_id]
+        instalments, seen = defaultdict(list), set()
+        for lessee_id, line_id, due_date, *_payment in rows:
+            if line_id in seen:
+                continue
+            seen.add(line_id)
+            if line_id in payments or line_id in read:
+                amount, paid = payments[line_id] if line_id in payments else read[line_id]
                 instalments[lessee_id].append(Instalment(line_id, due_date, amount, paid))
         return {lessee_id: repayment_record(instalments[lessee_id], as_of) for lessee_id in lessee_ids}
 
