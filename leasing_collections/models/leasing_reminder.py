@@ -241,8 +241,9 @@ class LeasingReminder(models.Model):
         # is unpaid): left out here rather than met by the insert's ON CONFLICT, row by row.
         self.env.cr.execute(
             SQL(
-                "SELECT line_id, level_id, partner_id FROM leasing_reminder WHERE line_id IN %s",
-                tuple(line["id"] for line in lines),
+                # An array, not a list of thousands of literals to quote one by one.
+                "SELECT line_id, level_id, partner_id FROM leasing_reminder WHERE line_id = ANY(%s::int[])",
+                [line["id"] for line in lines],
             )
         )
         sent = set(self.env.cr.fetchall())
