@@ -1,31 +1,15 @@
 """Load ``leasing_collections/tools`` as the standalone package ``leasing_collections_engine``.
 
-As ``_engine.py`` does for the leasing engine: the addon package imports Odoo, its engine does
-not, so the tests load it on its own.
+As ``_engine.py`` does for the leasing engine: the addon package imports Odoo, its pure rules do
+not, so the tests load them on their own.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
-
-ENGINE_DIR = Path(__file__).resolve().parent.parent / "leasing_collections" / "tools"
+from tests._engine import load_tools
 
 
 def load_engine(name="leasing_collections_engine"):
     """Import the collections engine once under ``name`` and return the module."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(
-        name, ENGINE_DIR / "__init__.py", submodule_search_locations=[str(ENGINE_DIR)]
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
+    return load_tools("leasing_collections", name)
 
 
 collections_engine = load_engine()

@@ -8,15 +8,16 @@ import importlib.util
 import sys
 from pathlib import Path
 
-ENGINE_DIR = Path(__file__).resolve().parent.parent / "leasing_management" / "tools"
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_engine(name="leasing_engine"):
-    """Import the engine once under ``name`` and return the module."""
+def load_tools(addon, name):
+    """Import ``addon``'s ``tools`` package once under ``name`` and return the module."""
     if name in sys.modules:
         return sys.modules[name]
+    tools_dir = ROOT / addon / "tools"
     spec = importlib.util.spec_from_file_location(
-        name, ENGINE_DIR / "__init__.py", submodule_search_locations=[str(ENGINE_DIR)]
+        name, tools_dir / "__init__.py", submodule_search_locations=[str(tools_dir)]
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -26,6 +27,11 @@ def load_engine(name="leasing_engine"):
         del sys.modules[name]
         raise
     return module
+
+
+def load_engine(name="leasing_engine"):
+    """Import the engine once under ``name`` and return the module."""
+    return load_tools("leasing_management", name)
 
 
 engine = load_engine()

@@ -279,4 +279,5 @@ class LeasingCollectionPromise(models.Model):
                 }
             )
         if vals_list:
+            # The close schedules the call for the collector: the system's activity, whoever runs the close.
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)

@@ -218,6 +218,8 @@ class LeasingContract(models.Model):
         recomputes everything. ``companies`` (default: all) narrows the close (for tests and
         scripts). Return the number of leases closed by this call."""
         today = fields.Date.context_today(self)
+        # The close is the system's (a cron, or a manager's wizard that checked the group): it reads every
+        # company and writes the run log, which nobody edits.
         Run = self.env["leasing.close.run"].sudo()
         companies = companies or self.env["res.company"].sudo().search([], order="id")
         busy = False
@@ -1671,6 +1673,7 @@ class LeasingContract(models.Model):
                 )
             )
         Case = self.env["leasing.collection.case"]
+        # Every open case of these leases counts, whatever this user's record rules show.
         already = Case.sudo().search([("contract_id", "in", self.ids), ("is_closed", "=", False)])
         if already:
             raise UserError(

@@ -229,6 +229,7 @@ class LeasingCollectionRequest(models.Model):
                 ]
             )
         )
+        # The lock state is the system's field, set by the approved request.
         units.sudo().write({"lock_state": REQUESTED_STATE[command]})
         commands_sudo._send()
         self.message_post(

@@ -56,6 +56,7 @@ class LeasingContractLine(models.Model):
         ).lot_id
         if not lots:
             return
+        # A unit leased elsewhere counts even on a lease (or company) this user cannot read.
         taken = self.sudo()._read_group(
             [
                 ("lot_id", "in", lots.ids),

@@ -81,4 +81,5 @@ class LeasingDispatchCondition(models.Model):
         """Keep the conditions as the request is decided on: ``evaluation`` is {code: (met, detail)}."""
         for line in self:
             met, detail = evaluation[line.code]
+            # What was decided on is the system's record, refused to users on write.
             line.sudo().write({"decided_met": met, "decided_detail": detail})

@@ -540,6 +540,8 @@ class LeasingDispatchRequest(models.Model):
                 overdue.setdefault((other.partner_id.commercial_partner_id, other.company_id), []).append(other)
         results = {}
         for request in self:
+            # The conditions read the lease's payments and documents, which a Risk Approver or a
+            # salesman may not read themselves.
             contract = request.contract_id.sudo().with_context(bin_size=True)
             currency = contract.currency_id
             upfront = contract.upfront_invoice_id

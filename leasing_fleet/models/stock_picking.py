@@ -76,6 +76,7 @@ class StockPicking(models.Model):
         done = self.filtered(lambda picking: picking.state == "done")
         done.leasing_dispatch_request_id._mark_delivered()
         requests = done.leasing_collection_request_id.filtered(lambda request: request.state == "approved")
+        # A request is done when all its receipts are, whatever of them this user's rules show.
         finished = requests.filtered(
             lambda request: all(picking.state in ("done", "cancel") for picking in request.sudo().leasing_picking_ids)
         )
