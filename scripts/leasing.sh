@@ -515,13 +515,13 @@ cmd_clean_db() {
 # The database of `make bench` (d) and (e): BENCH_PREFIX<key> (leasing_bench_<key>), the three
 # addons with a portfolio of leases written by bench/close_data.py (minutes at 100,000 leases),
 # built once and kept. <key> changes with the template, the number of leases and the code that
-# makes them (bench/close_data.py): a new key builds a new database and drops this clone's older
-# ones. When only the addons' code or data changed since, the addons are updated in it (odoo -u),
+# makes them (the content of bench/close_data.py, not its path: clones and worktrees share it): a
+# new key builds a new database and drops this clone's older ones. When only the addons' code or data changed since, the addons are updated in it (odoo -u),
 # as a deployment would. Marked as this clone's (`make clean-db` drops it).
 bench_db() {
     local contracts=$1 tmpl key name old addons list
     tmpl=$(template_db)
-    key=$( { echo "$tmpl $contracts"; sha1sum "$ROOT/bench/close_data.py"; } | sha1sum | cut -c1-10)
+    key=$( { echo "$tmpl $contracts"; sha1sum <"$ROOT/bench/close_data.py"; } | sha1sum | cut -c1-10)
     addons=$(cd "$ROOT" && find "${ADDONS[@]}" -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \) \
                  -not -path '*/tests/*' | LC_ALL=C sort | xargs sha1sum | sha1sum | cut -c1-10)
     name="$BENCH_PREFIX$key"

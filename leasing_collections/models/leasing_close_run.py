@@ -208,8 +208,9 @@ class LeasingCloseRun(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO leasing_close_run_lease (run_id, contract_id)
-                SELECT %s, c.id FROM leasing_contract c
+                INSERT INTO leasing_close_run_lease (run_id, contract_id, lessee_id)
+                SELECT %s, c.id, (SELECT p.commercial_partner_id FROM res_partner p WHERE p.id = c.partner_id)
+                  FROM leasing_contract c
                  WHERE %s AND c.id IN (%s)
                 ON CONFLICT DO NOTHING
                 """,
@@ -260,7 +261,7 @@ class LeasingCloseRun(models.Model):
                             SELECT c.id FROM leasing_contract c
                               JOIN leasing_close_run_lease todo ON todo.contract_id = c.id AND todo.run_id = %s
                              WHERE %s AND c.close_run_id IS DISTINCT FROM %s
-                             ORDER BY c.id LIMIT %s
+                             ORDER BY todo.lessee_id, todo.contract_id LIMIT %s
                                FOR NO KEY UPDATE OF c SKIP LOCKED
                             """,
                             self.id,
@@ -278,7 +279,7 @@ class LeasingCloseRun(models.Model):
                     SELECT c.id FROM leasing_contract c
                       JOIN leasing_close_run_lease todo ON todo.contract_id = c.id AND todo.run_id = %s
                      WHERE %s AND c.close_run_id IS DISTINCT FROM %s
-                     ORDER BY c.id LIMIT %s
+                     ORDER BY todo.lessee_id, todo.contract_id LIMIT %s
                     """,
                     self.id,
                     domain,

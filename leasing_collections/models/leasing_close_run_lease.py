@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class LeasingCloseRunLease(models.Model):
@@ -13,7 +14,22 @@ class LeasingCloseRunLease(models.Model):
 
     run_id = fields.Many2one("leasing.close.run", required=True, readonly=True, ondelete="cascade")
     contract_id = fields.Many2one("leasing.contract", required=True, readonly=True, ondelete="cascade")
+    # The lease's lessee (its commercial partner) when the run started: chunks take the work list
+    # lessee by lessee, so that a lessee's leases are closed together and their repayment record,
+    # which rates the lessee, is read once, mostly from the rows the chunk reads anyway.
+    lessee_id = fields.Many2one("res.partner", readonly=True, ondelete="set null")
 
     _sql_constraints = [
         ("run_contract_unique", "UNIQUE(run_id, contract_id)", "A close recomputes a lease once."),
     ]
+
+    def init(self):
+        # The order chunks take the work list in (leasing.close.run._lock_next_chunk).
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS leasing_close_run_lease_order_idx
+                    ON leasing_close_run_lease (run_id, lessee_id, contract_id)
+                """
+            )
+        )
