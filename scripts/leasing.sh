@@ -516,8 +516,8 @@ cmd_clean_db() {
 # addons with a portfolio of leases written by bench/close_data.py (minutes at 100,000 leases),
 # built once and kept. <key> changes with the template, the number of leases and the code that
 # makes them (the content of bench/close_data.py, not its path: clones and worktrees share it): a
-# new key builds a new database and drops this clone's older ones. When only the addons' code or data changed since, the addons are updated in it (odoo -u),
-# as a deployment would. Marked as this clone's (`make clean-db` drops it).
+# new key builds a new database and drops this clone's older ones. When only the addons' code or
+# data changed since, the addons are updated in it (odoo -u), as a deployment would. Marked as this clone's (`make clean-db` drops it).
 bench_db() {
     local contracts=$1 tmpl key name old addons list
     tmpl=$(template_db)
