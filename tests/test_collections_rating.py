@@ -255,3 +255,30 @@ def test_record_against_the_day_by_day_oracle(instalments, as_of):
     record = rating.repayment_record(instalments, as_of)
     assert record == oracle_record(instalments, as_of)
     assert rating.payment_rating(record) in rating.RATINGS
+
+
+def test_combined_record_of_two_leases_hand_worked():
+    """The two leases of ``test_several_leases_...`` rated apart, as of 2026-06-30: lease 1 is
+    current, at worst 39 days late, 2 late instalments; lease 2 is 46 days behind, 2 late.
+    Together: current 46, worst 46, 4 late, as the record of all four instalments at once."""
+    lease_1 = rating.repayment_record(
+        [
+            inst(date(2026, 3, 31), 200.0, (date(2026, 5, 10), 200.0)),
+            inst(date(2026, 4, 30), 200.0, (date(2026, 5, 10), 200.0)),
+        ],
+        date(2026, 6, 30),
+    )
+    lease_2 = rating.repayment_record([inst(date(2026, 5, 15), 300.0), inst(date(2026, 6, 15), 300.0)], date(2026, 6, 30))
+    assert lease_1 == Record(0, 39, 2)
+    assert lease_2 == Record(46, 46, 2)
+    assert rating.combined_record([lease_1, lease_2]) == Record(46, 46, 4)
+    assert rating.combined_record([]) == Record(0, 0, 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(instalments_st, max_size=4), st.dates(min_value=date(2025, 6, 1), max_value=date(2026, 9, 30)))
+def test_combined_record_is_the_record_of_all_the_instalments(leases, as_of):
+    """The close rates a lessee from one record per lease: combined, they give the record of
+    all the lessee's instalments read at once."""
+    combined = rating.combined_record(rating.repayment_record(lease, as_of) for lease in leases)
+    assert combined == rating.repayment_record([instalment for lease in leases for instalment in lease], as_of)

@@ -25,7 +25,7 @@ from ..tools import (
 )
 from ..tools.billing import billing_day_between
 from ..tools.close import UnitInstalment, lease_figures, penalty_terms, to_units
-from ..tools.rating import rating_dropped
+from ..tools.rating import rating_dropped, repayment_record
 from .leasing_collection_request import UNIT_REQUEST_TYPES
 from .leasing_schedule_line import CLOSE_LINES, PAYMENT_COLUMNS, payment_joins
 from .mail_activity import RISK_REASONS
@@ -45,6 +45,9 @@ CLOSE_CONTRACT_FIELDS = [
     "close_run_id",
     "penalty_accrued",
     "penalty_due",
+    "repayment_current_days",
+    "repayment_worst_days",
+    "repayment_late_count",
 ]
 CLOSE_LINE_FIELDS = ["days_past_due", "penalty_accrued", "penalty_due"]
 # Where the lease's unit stands, as its collection requests leave it.
@@ -409,7 +412,7 @@ class LeasingContract(models.Model):
                 _logger.warning("Lease %s could not be closed", row["name"], exc_info=True)
                 errors[self.browse(contract_id)] = f"{type(error).__name__}: {error}"
         self._collections_write_figures(run, figures)
-        self._collections_rate_and_warn(run, contracts, figures, payments)
+        self._collections_rate_and_warn(run, contracts, figures)
         errors.update(self.browse(list(figures))._collections_bill_penalties(run, contracts))
         self.browse(list(figures))._collections_send_reminders(run)
         self.browse(list(figures))._collections_update_cases(run)
@@ -561,6 +564,7 @@ class LeasingContract(models.Model):
             if (dpd, penalty) != (line["days_past_due"], line["penalty_accrued"]):
                 line_figures[line["id"]] = (dpd, penalty)
         dpd, overdue = contract_arrears(instalments, close_date)
+        repayment = repayment_record(instalments, close_date)
         # A lease never closed before was current on its start date: its first close finds the
         # changes of bucket since then, as the daily closes would have.
         current = bucket_of(0, buckets)
@@ -578,6 +582,7 @@ class LeasingContract(models.Model):
             "bucket": changes[-1].after if changes else before,
             "amount_overdue": round_exact(overdue, rounding),
             "overdue_lines": overdue_lines,
+            "repayment": repayment,
             "changes": [
                 dict(change._asdict(), amount_overdue=round_exact(change.amount_overdue, rounding))
                 for change in changes
@@ -637,6 +642,8 @@ class LeasingContract(models.Model):
             "bucket": changes[-1].after if changes else before,
             "amount_overdue": from_units(overdue, digits),
             "overdue_lines": overdue_lines,
+            # The same rules as the lessee's record reads them (res.partner._leasing_repayment_records).
+            "repayment": repayment_record(instalments, close_date),
             "changes": [
                 dict(change._asdict(), amount_overdue=from_units(change.amount_overdue, digits)) for change in changes
             ],
@@ -698,9 +705,13 @@ class LeasingContract(models.Model):
                        close_date = %(date)s,
                        close_run_id = %(run)s,
                        penalty_accrued = COALESCE(s.accrued, 0),
-                       penalty_due = COALESCE(s.due, 0)
-                  FROM unnest(%(ids)s::int[], %(dpds)s::int[], %(buckets)s::int[], %(overdue)s::numeric[])
-                       AS u(id, dpd, bucket, overdue)
+                       penalty_due = COALESCE(s.due, 0),
+                       repayment_current_days = u.current,
+                       repayment_worst_days = u.worst,
+                       repayment_late_count = u.late
+                  FROM unnest(%(ids)s::int[], %(dpds)s::int[], %(buckets)s::int[], %(overdue)s::numeric[],
+                              %(current)s::int[], %(worst)s::int[], %(late)s::int[])
+                       AS u(id, dpd, bucket, overdue, current, worst, late)
              LEFT JOIN (SELECT contract_id, SUM(penalty_accrued) AS accrued, SUM(penalty_due) AS due
                           FROM leasing_schedule_line
                          WHERE contract_id = ANY(%(ids)s::int[]) AND %(close_lines)s
@@ -714,6 +725,9 @@ class LeasingContract(models.Model):
                 dpds=[figures[cid]["days_past_due"] for cid in contract_ids],
                 buckets=[figures[cid]["bucket"] for cid in contract_ids],
                 overdue=[figures[cid]["amount_overdue"] for cid in contract_ids],
+                current=[figures[cid]["repayment"].current_days_past_due for cid in contract_ids],
+                worst=[figures[cid]["repayment"].worst_days_past_due for cid in contract_ids],
+                late=[figures[cid]["repayment"].late_instalments for cid in contract_ids],
             )
         )
         self.browse(contract_ids).invalidate_recordset(CLOSE_CONTRACT_FIELDS)
@@ -1284,17 +1298,40 @@ class LeasingContract(models.Model):
     risk_warning_date = fields.Date(
         string="Last Risk Warning", readonly=True, copy=False, help="Close date of the last risk warning."
     )
+    # The lease's own part of its lessee's repayment record (tools/rating.py), as of its last
+    # recomputation (close_date): the close rates a lessee from these on the leases it leaves
+    # alone, whose part holds until one of them is on a work list again.
+    repayment_current_days = fields.Integer(
+        string="Days Past Due (Rating)",
+        readonly=True,
+        copy=False,
+        help="Days past due of the lease's oldest instalment unpaid at its last recomputation, as the payment "
+        "rating counts them.",
+    )
+    repayment_worst_days = fields.Integer(
+        string="Worst Days Past Due, 12 Months",
+        readonly=True,
+        copy=False,
+        help="The most days past due an instalment of the lease reached over the 12 months to its last "
+        "recomputation: part of its lessee's payment rating.",
+    )
+    repayment_late_count = fields.Integer(
+        string="Late Instalments, 12 Months",
+        readonly=True,
+        copy=False,
+        help="Instalments of the lease more than 5 days past due over the 12 months to its last recomputation: "
+        "part of its lessee's payment rating.",
+    )
 
-    def _collections_rate_and_warn(self, run, contracts, figures, payments=None):
+    def _collections_rate_and_warn(self, run, contracts, figures):
         """The close's last step for these leases (locked), once their figures of ``run`` are
         written: rate their lessees, then raise and clear their risk warnings.
 
         ``contracts`` holds each lease's row as the close read it before the chunk
         (``_collections_read_contracts``: its days past due and bucket at the previous close),
-        ``figures`` its new figures, ``payments`` the ledger's payments of its instalments in
-        arrears as the close read them (``_collections_read_lines``: not read twice). Each
-        lessee is rated from all their leases, whichever chunk or company they belong to
-        (``res.partner._leasing_rate_lessees``). A lease past due gets
+        ``figures`` its new figures, its part of its lessee's repayment record among them (not
+        read twice). Each lessee is rated from all their leases, whichever chunk or company they
+        belong to (``res.partner._leasing_rate_lessees``). A lease past due gets
         a warning, an activity of type *Risk Warning* for its account manager, on each of these
         that happened since its previous close:
 
@@ -1326,8 +1363,9 @@ class LeasingContract(models.Model):
         rows = {row["id"]: row for row in self.env.cr.dictfetchall()}
         lessee_ids = sorted({row["lessee_id"] for row in rows.values()})
         rated = self._collections_rated_lessees(run, lessee_ids)
+        known = {cid: figures[cid]["repayment"] for cid in ids}
         ratings = self.env["res.partner"]._leasing_rate_lessees(
-            [lessee_id for lessee_id in lessee_ids if lessee_id not in rated], run.date, payments
+            [lessee_id for lessee_id in lessee_ids if lessee_id not in rated], run.date, known, run
         )
         self._collections_spread_ratings(run, ratings)
         # Their repayment record is read again only for the text of a warning (below).
@@ -1380,7 +1418,7 @@ class LeasingContract(models.Model):
         unread = sorted({w["contract_id"] for w in warnings if w["reason"] == "rating" and w["record"] is None})
         if unread:
             records = self.env["res.partner"]._leasing_repayment_records(
-                sorted({rows[cid]["lessee_id"] for cid in unread}), run.date, payments
+                sorted({rows[cid]["lessee_id"] for cid in unread}), run.date, known, run
             )
             for warning in warnings:
                 if warning["record"] is None:

@@ -11,7 +11,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
 
 from ..tools.aging import Instalment
-from ..tools.rating import RATINGS, payment_rating, repayment_record, window_start
+from ..tools.rating import RATINGS, RepaymentRecord, combined_record, payment_rating, repayment_record, window_start
 from .leasing_schedule_line import PAYMENT_COLUMNS, payment_joins
 
 _logger = logging.getLogger(__name__)
@@ -76,76 +76,126 @@ class ResPartner(models.Model):
     # The payment rating (the collections close)
     # ------------------------------------------------------------------
     @api.model
-    def _leasing_repayment_records(self, lessee_ids, as_of, payments=None):
-        """{lessee id: RepaymentRecord} of these commercial partners as of ``as_of``, from the
-        ledger: every instalment invoice of all their leases (every state, every company), with
-        the payments and credit notes reconciled with it and their dates. One statement for the
-        whole batch: the instalments that may count (due before ``as_of``, not paid by their due
-        date, nor paid in full before the 12 months), with the payments of those not in
-        ``payments`` ({line id: (amount, payments)}, as ``leasing.contract``'s
-        ``_collections_read_lines`` gives them: what the close already read)."""
+    def _leasing_repayment_records(self, lessee_ids, as_of, known=None, run=None):
+        """{lessee id: RepaymentRecord} of these commercial partners as of ``as_of``: of every
+        instalment invoice of all their leases (every state, every company), with the payments
+        and credit notes reconciled with it and their dates, lease by lease, combined.
+
+        ``known``: {lease id: RepaymentRecord} of leases whose part the caller worked out as of
+        ``as_of`` (the close's chunk, from what it read). ``run``: the collections close of
+        ``as_of`` asking; the leases of its company it leaves alone (in its scope, not on its
+        work list, current at their last recomputation) or has closed already (not skipped on
+        an error) keep their part
+        as their last recomputation stored it: nothing that changes it happened since, or they
+        would be on the work list. Every other lease is read from the ledger, one statement for
+        the batch: its instalments that may count (due before ``as_of``, not paid by their due
+        date, nor paid in full before the 12 months)."""
         if not lessee_ids:
             return {}
-        payments = payments or {}
+        known = known or {}
+        if run:
+            # Where the close's own bookkeeping holds the lease's part as of the run's date.
+            trusted = SQL(
+                """
+                c.company_id = %(company)s AND (c.state = 'active' OR c.days_past_due > 0)
+                AND c.close_date <= %(date)s
+                AND c.repayment_current_days IS NOT NULL AND c.repayment_worst_days IS NOT NULL
+                AND c.repayment_late_count IS NOT NULL
+                AND (c.close_run_id = %(run)s OR c.repayment_current_days = 0)
+                AND NOT EXISTS (SELECT FROM leasing_close_run_lease todo
+                                 WHERE todo.run_id = %(run)s AND todo.contract_id = c.id)
+                -- Nor a lease the run skipped on an error: it left its figures as they were.
+                AND NOT EXISTS (SELECT FROM leasing_close_run_error e
+                                 WHERE e.run_id = %(run)s AND e.contract_id = c.id)
+                """,
+                company=run.company_id.id,
+                date=as_of,
+                run=run.id,
+            )
+        else:
+            trusted = SQL("FALSE")
         self.env.cr.execute(
             SQL(
                 """
-                SELECT l.lessee_id, l.id, l.due_date, %(payment_columns)s
-                  FROM (
-                        SELECT p.commercial_partner_id AS lessee_id, l.id, l.due_date, l.invoice_id
-                          FROM res_partner p
-                          JOIN leasing_contract c ON c.partner_id = p.id
-                         CROSS JOIN LATERAL (
-                                SELECT l.id, l.due_date, l.invoice_id
-                                  FROM leasing_schedule_line l
-                                 WHERE l.contract_id = c.id
-                                   AND l.invoice_id IS NOT NULL
-                                   AND NOT COALESCE(l.cancelled, FALSE)
-                                   AND l.due_date < %(date)s
-                                   AND NOT (l.state = 'paid'
-                                            AND COALESCE(l.last_payment_date <= GREATEST(l.due_date, %(start)s), FALSE))
-                                -- Lease by lease, through the index of the leases' invoiced lines
-                                -- (leasing_schedule_line_close_idx), never a scan of every line
-                                -- invoiced: the planner underestimates those and scans them all.
-                                OFFSET 0
-                               ) l
-                         WHERE p.commercial_partner_id IN %(lessees)s
-                       ) l
-                       %(payment_joins)s
+                SELECT p.commercial_partner_id, c.id, %s,
+                       c.repayment_current_days, c.repayment_worst_days, c.repayment_late_count
+                  FROM res_partner p
+                  JOIN leasing_contract c ON c.partner_id = p.id
+                 WHERE p.commercial_partner_id IN %s
                 """,
-                lessees=tuple(lessee_ids),
-                date=as_of,
-                start=window_start(as_of),
-                payment_columns=PAYMENT_COLUMNS,
-                # Not the lines whose payments the caller read already (a hashed list).
-                payment_joins=payment_joins(SQL("l.id <> ALL(%s::int[])", list(payments) or [0])),
+                trusted,
+                tuple(lessee_ids),
             )
         )
-        rows = self.env.cr.fetchall()
-        read = self.env["leasing.contract"]._collections_gather_payments(
-            (line_id, *payment) for _lessee, line_id, _due, *payment in rows
-        )
-        instalments, seen = defaultdict(list), set()
-        for lessee_id, line_id, due_date, *_payment in rows:
-            if line_id in seen:
-                continue
-            seen.add(line_id)
-            if line_id in payments or line_id in read:
-                amount, paid = payments[line_id] if line_id in payments else read[line_id]
-                instalments[lessee_id].append(Instalment(line_id, due_date, amount, paid))
-        return {lessee_id: repayment_record(instalments[lessee_id], as_of) for lessee_id in lessee_ids}
+        parts, lessee_of = defaultdict(list), {}
+        for lessee_id, contract_id, is_trusted, *part in self.env.cr.fetchall():
+            if contract_id in known:
+                parts[lessee_id].append(known[contract_id])
+            elif is_trusted:
+                parts[lessee_id].append(RepaymentRecord(*part))
+            else:
+                lessee_of[contract_id] = lessee_id
+        instalments = defaultdict(list)
+        if lessee_of:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT l.contract_id, l.id, l.due_date, %(payment_columns)s
+                      FROM (
+                            SELECT c.id AS contract_id, l.id, l.due_date, l.invoice_id
+                              FROM unnest(%(contracts)s::int[]) AS c(id)
+                             CROSS JOIN LATERAL (
+                                    SELECT l.id, l.due_date, l.invoice_id
+                                      FROM leasing_schedule_line l
+                                     WHERE l.contract_id = c.id
+                                       AND l.invoice_id IS NOT NULL
+                                       AND NOT COALESCE(l.cancelled, FALSE)
+                                       AND l.due_date < %(date)s
+                                       AND NOT (l.state = 'paid'
+                                                AND COALESCE(l.last_payment_date <= GREATEST(l.due_date, %(start)s),
+                                                             FALSE))
+                                    -- Lease by lease, through the index of the leases' invoiced lines
+                                    -- (leasing_schedule_line_close_idx), never a scan of every line
+                                    -- invoiced: the planner underestimates those and scans them all.
+                                    OFFSET 0
+                                   ) l
+                           ) l
+                           %(payment_joins)s
+                    """,
+                    contracts=list(lessee_of),
+                    date=as_of,
+                    start=window_start(as_of),
+                    payment_columns=PAYMENT_COLUMNS,
+                    payment_joins=payment_joins(SQL("TRUE")),
+                )
+            )
+            rows = self.env.cr.fetchall()
+            payments = self.env["leasing.contract"]._collections_gather_payments(
+                (line_id, *payment) for _contract, line_id, _due, *payment in rows
+            )
+            seen = set()
+            for contract_id, line_id, due_date, *_payment in rows:
+                if line_id in seen or line_id not in payments:
+                    continue
+                seen.add(line_id)
+                amount, paid = payments[line_id]
+                instalments[lessee_of[contract_id]].append(Instalment(line_id, due_date, amount, paid))
+        return {
+            lessee_id: combined_record([*parts[lessee_id], repayment_record(instalments[lessee_id], as_of)])
+            for lessee_id in lessee_ids
+        }
 
     @api.model
-    def _leasing_rate_lessees(self, lessee_ids, as_of, payments=None):
+    def _leasing_rate_lessees(self, lessee_ids, as_of, known=None, run=None):
         """Work out the payment rating of these commercial partners as of ``as_of`` and store the
         ratings that changed. Return {lessee id: (rating, RepaymentRecord)}.
 
         Best effort on the partner rows, as Odoo's own partner ranks: a lessee whose row another
         transaction holds (a user editing it, or the close of another company's leases of the same
         lessee, which writes the same rating from the same ledger) keeps its rating until the next
-        close; the leases' own figures do not depend on it. ``payments``: see
+        close; the leases' own figures do not depend on it. ``known``, ``run``: see
         ``_leasing_repayment_records``."""
-        records = self._leasing_repayment_records(lessee_ids, as_of, payments)
+        records = self._leasing_repayment_records(lessee_ids, as_of, known, run)
         ratings = {lessee_id: (payment_rating(record), record) for lessee_id, record in records.items()}
         if not ratings:
             return ratings

@@ -130,6 +130,64 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
         self.assertIn("dropped from B to C", rating_warning.note)
         self.assertIn("3 late instalments", rating_warning.note)
 
+    def test_a_lease_left_alone_keeps_its_part_of_the_rating(self):
+        """Two leases of one lessee, each closed in its own chunk:
+
+        * V from 2025-12-31: instalment 1 (due Jan 31) paid on Feb 20 (at most 19 days past
+          due: late), 2 and 3 paid on their due dates;
+        * X from 2026-01-31: 1 and 2 paid on their due dates, 3 (due April 30) unpaid.
+
+        April 10, both leases' first close: V's part is current 0, worst 19, 1 late; X's 0, 0, 0:
+        worst 19 (B): **B**. May 5: X3 is 5 days past due (within the tolerance), so X is on the
+        work list; V has nothing new and is left alone, its part kept as of April 10. The record
+        is current 5, worst 19, 1 late instalment: **B** still (without V's part it would be A),
+        the record of every instalment read from the ledger."""
+        lease_v = self._activate_contract(self._lease_vals(start_date="2025-12-31"), at="2025-12-31")
+        lease_x = self._lease()
+        self._invoice("2026-04-25")
+        for invoice, paid_on in zip(self._installment_invoices(lease_v), ("2026-02-20", "2026-02-28", "2026-03-31")):
+            self._pay(invoice, payment_date=paid_on)
+        for invoice, paid_on in zip(self._installment_invoices(lease_x)[:2], ("2026-02-28", "2026-03-31")):
+            self._pay(invoice, payment_date=paid_on)
+
+        self._close("2026-04-10", chunk_size=1)
+        self.assertRecordValues(
+            lease_v | lease_x,
+            [
+                {
+                    "repayment_current_days": 0,
+                    "repayment_worst_days": 19,
+                    "repayment_late_count": 1,
+                    "lessee_payment_rating": "B",
+                },
+                {
+                    "repayment_current_days": 0,
+                    "repayment_worst_days": 0,
+                    "repayment_late_count": 0,
+                    "lessee_payment_rating": "B",
+                },
+            ],
+        )
+
+        run = self._close("2026-05-05", chunk_size=1)
+        self.assertEqual(run.unchanged_count, 1)
+        self.assertEqual(lease_v.close_date, date(2026, 4, 10), "V is left alone")
+        self.assertEqual(lease_x.close_date, date(2026, 5, 5))
+        self.assertEqual((lease_x.repayment_current_days, lease_x.repayment_worst_days), (5, 5))
+        self.assertEqual(self.lessee.leasing_payment_rating, "B")
+        self.assertEqual((lease_v | lease_x).mapped("lessee_payment_rating"), ["B", "B"])
+        record = self.env["res.partner"]._leasing_repayment_records(self.lessee.ids, date(2026, 5, 5))
+        self.assertEqual(tuple(record[self.lessee.id]), (5, 19, 1))
+
+        # The close took V's part from V, not from its instalments: were it 45 days (C), the
+        # close run again would rate the lessee C. The ledger still says B.
+        self.env.cr.execute("UPDATE leasing_contract SET repayment_worst_days = 45 WHERE id = %s", [lease_v.id])
+        lease_v.invalidate_recordset(["repayment_worst_days"])
+        self._close_by_hand("2026-05-05")
+        self.assertEqual(self.lessee.leasing_payment_rating, "C")
+        record = self.env["res.partner"]._leasing_repayment_records(self.lessee.ids, date(2026, 5, 5))
+        self.assertEqual(tuple(record[self.lessee.id]), (5, 19, 1))
+
     # ------------------------------------------------------------------
     # The warnings
     # ------------------------------------------------------------------

@@ -56,6 +56,7 @@ __all__ = [
     "LATE_TOLERANCE_DAYS",
     "RATINGS",
     "RepaymentRecord",
+    "combined_record",
     "payment_rating",
     "rating_dropped",
     "rating_grades",
@@ -127,6 +128,19 @@ def repayment_record(instalments, as_of):
         current = max(current, days_now)
         worst = max(worst, days)
         late += days > LATE_TOLERANCE_DAYS
+    return RepaymentRecord(current, worst, late)
+
+
+def combined_record(records):
+    """The ``RepaymentRecord`` of instalments shared out among ``records`` (each the record of
+    some of them, as of the same date: a lessee's leases, one record each): the most current
+    and the worst days past due, the late instalments added up. ``repayment_record`` of all the
+    instalments at once gives the same record."""
+    current = worst = late = 0
+    for record in records:
+        current = max(current, record.current_days_past_due)
+        worst = max(worst, record.worst_days_past_due)
+        late += record.late_instalments
     return RepaymentRecord(current, worst, late)
 
 
