@@ -1,7 +1,7 @@
 {
     "name": "Leasing Collections",
     "summary": "Overdue follow-up, penalty interest, dunning and collection cases for leases",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Accounting/Leasing",
     "website": "https://github.com/odoo-leasing/odoo-leasing",
     "author": "Odoo Leasing",

@@ -25,7 +25,7 @@ from ..tools import (
 )
 from ..tools.billing import billing_day_between
 from ..tools.close import UnitInstalment, lease_figures, penalty_terms, to_units
-from ..tools.rating import rating_dropped, repayment_record
+from ..tools.rating import rating_dropped, repayment_record, window_start
 from .leasing_collection_request import UNIT_REQUEST_TYPES
 from .leasing_schedule_line import CLOSE_LINES, PAYMENT_COLUMNS, payment_joins
 from .mail_activity import RISK_REASONS
@@ -1448,6 +1448,92 @@ class LeasingContract(models.Model):
             self.browse(ids_).invalidate_recordset(RISK_FIELDS)
         self._collections_raise_warnings(warnings)
         self.browse(cleared)._collections_clear_warnings()
+
+    def _collections_rating_instalments(self, as_of):
+        """{lease id: [Instalment]} of these leases' instalments that may count in their lessee's
+        repayment record as of ``as_of`` (tools/rating.py), from the ledger, in one statement:
+        invoiced and posted, due before ``as_of``, not paid by their due date, nor paid in full
+        before the 12 months; with the payments and credit notes reconciled with them."""
+        if not self:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.contract_id, l.id, l.due_date, %(payment_columns)s
+                  FROM (
+                        SELECT c.id AS contract_id, l.id, l.due_date, l.invoice_id
+                          FROM unnest(%(contracts)s::int[]) AS c(id)
+                         CROSS JOIN LATERAL (
+                                SELECT l.id, l.due_date, l.invoice_id
+                                  FROM leasing_schedule_line l
+                                 WHERE l.contract_id = c.id
+                                   AND l.invoice_id IS NOT NULL
+                                   AND NOT COALESCE(l.cancelled, FALSE)
+                                   AND l.due_date < %(date)s
+                                   AND NOT (l.state = 'paid'
+                                            AND COALESCE(l.last_payment_date <= GREATEST(l.due_date, %(start)s), FALSE))
+                                -- Lease by lease, through the index of the leases' invoiced lines
+                                -- (leasing_schedule_line_close_idx), never a scan of every line
+                                -- invoiced: the planner underestimates those and scans them all.
+                                OFFSET 0
+                               ) l
+                       ) l
+                       %(payment_joins)s
+                """,
+                contracts=self.ids,
+                date=as_of,
+                start=window_start(as_of),
+                payment_columns=PAYMENT_COLUMNS,
+                payment_joins=payment_joins(SQL("TRUE")),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        payments = self._collections_gather_payments((line_id, *payment) for _contract, line_id, _due, *payment in rows)
+        instalments, seen = defaultdict(list), set()
+        for contract_id, line_id, due_date, *_payment in rows:
+            if line_id in seen or line_id not in payments:
+                continue
+            seen.add(line_id)
+            amount, paid = payments[line_id]
+            instalments[contract_id].append(Instalment(line_id, due_date, amount, paid))
+        return instalments
+
+    def _collections_store_repayment_parts(self, batch_size=5000):
+        """Work out and store the part of their lessee's repayment record of these leases that a
+        close recomputed, as of that close (their ``close_date``), as the close stores it: for
+        leases closed before the close kept these parts (the addon's update to 18.0.1.3.0), so
+        that the next closes rate their lessees without reading them again."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, close_date FROM leasing_contract WHERE id IN %s AND close_date IS NOT NULL ORDER BY id",
+                tuple(self.ids) or (0,),
+            )
+        )
+        by_date = defaultdict(list)
+        for contract_id, close_date in self.env.cr.fetchall():
+            by_date[close_date].append(contract_id)
+        for close_date, contract_ids in by_date.items():
+            for start in range(0, len(contract_ids), batch_size):
+                batch = contract_ids[start : start + batch_size]
+                instalments = self.browse(batch)._collections_rating_instalments(close_date)
+                parts = [repayment_record(instalments.get(cid, []), close_date) for cid in batch]
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE leasing_contract c
+                           SET repayment_current_days = u.current,
+                               repayment_worst_days = u.worst,
+                               repayment_late_count = u.late
+                          FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[]) AS u(id, current, worst, late)
+                         WHERE c.id = u.id
+                        """,
+                        batch,
+                        [part.current_days_past_due for part in parts],
+                        [part.worst_days_past_due for part in parts],
+                        [part.late_instalments for part in parts],
+                    )
+                )
+        self.invalidate_recordset(["repayment_current_days", "repayment_worst_days", "repayment_late_count"])
 
     def _collections_rated_lessees(self, run, lessee_ids):
         """{lessee id: rating} of these lessees that ``run`` rated already: an earlier chunk of

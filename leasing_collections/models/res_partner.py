@@ -10,9 +10,7 @@ from odoo.addons.leasing_management.models.leasing_system_fields_mixin import (
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger
 
-from ..tools.aging import Instalment
-from ..tools.rating import RATINGS, RepaymentRecord, combined_record, payment_rating, repayment_record, window_start
-from .leasing_schedule_line import PAYMENT_COLUMNS, payment_joins
+from ..tools.rating import RATINGS, RepaymentRecord, combined_record, payment_rating, repayment_record
 
 _logger = logging.getLogger(__name__)
 
@@ -85,11 +83,10 @@ class ResPartner(models.Model):
         ``as_of`` (the close's chunk, from what it read). ``run``: the collections close of
         ``as_of`` asking; the leases of its company it leaves alone (in its scope, not on its
         work list, current at their last recomputation) or has closed already (not skipped on
-        an error) keep their part
-        as their last recomputation stored it: nothing that changes it happened since, or they
-        would be on the work list. Every other lease is read from the ledger, one statement for
-        the batch: its instalments that may count (due before ``as_of``, not paid by their due
-        date, nor paid in full before the 12 months)."""
+        an error) keep their part as their last recomputation stored it: nothing that changes it
+        happened since, or they would be on the work list. Every other lease is read from the
+        ledger (``leasing.contract._collections_rating_instalments``), one statement for the
+        batch."""
         if not lessee_ids:
             return {}
         known = known or {}
@@ -136,50 +133,9 @@ class ResPartner(models.Model):
             else:
                 lessee_of[contract_id] = lessee_id
         instalments = defaultdict(list)
-        if lessee_of:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT l.contract_id, l.id, l.due_date, %(payment_columns)s
-                      FROM (
-                            SELECT c.id AS contract_id, l.id, l.due_date, l.invoice_id
-                              FROM unnest(%(contracts)s::int[]) AS c(id)
-                             CROSS JOIN LATERAL (
-                                    SELECT l.id, l.due_date, l.invoice_id
-                                      FROM leasing_schedule_line l
-                                     WHERE l.contract_id = c.id
-                                       AND l.invoice_id IS NOT NULL
-                                       AND NOT COALESCE(l.cancelled, FALSE)
-                                       AND l.due_date < %(date)s
-                                       AND NOT (l.state = 'paid'
-                                                AND COALESCE(l.last_payment_date <= GREATEST(l.due_date, %(start)s),
-                                                             FALSE))
-                                    -- Lease by lease, through the index of the leases' invoiced lines
-                                    -- (leasing_schedule_line_close_idx), never a scan of every line
-                                    -- invoiced: the planner underestimates those and scans them all.
-                                    OFFSET 0
-                                   ) l
-                           ) l
-                           %(payment_joins)s
-                    """,
-                    contracts=list(lessee_of),
-                    date=as_of,
-                    start=window_start(as_of),
-                    payment_columns=PAYMENT_COLUMNS,
-                    payment_joins=payment_joins(SQL("TRUE")),
-                )
-            )
-            rows = self.env.cr.fetchall()
-            payments = self.env["leasing.contract"]._collections_gather_payments(
-                (line_id, *payment) for _contract, line_id, _due, *payment in rows
-            )
-            seen = set()
-            for contract_id, line_id, due_date, *_payment in rows:
-                if line_id in seen or line_id not in payments:
-                    continue
-                seen.add(line_id)
-                amount, paid = payments[line_id]
-                instalments[lessee_of[contract_id]].append(Instalment(line_id, due_date, amount, paid))
+        read = self.env["leasing.contract"].browse(lessee_of)._collections_rating_instalments(as_of)
+        for contract_id, contract_instalments in read.items():
+            instalments[lessee_of[contract_id]] += contract_instalments
         return {
             lessee_id: combined_record([*parts[lessee_id], repayment_record(instalments[lessee_id], as_of)])
             for lessee_id in lessee_ids

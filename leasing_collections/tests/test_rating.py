@@ -169,6 +169,19 @@ class TestPaymentRatingAndRiskWarnings(CollectionsCommon):
             ],
         )
 
+        # Leases closed before the close kept these parts get them as of their last close (the
+        # update to 18.0.1.3.0): the same.
+        parts = ["repayment_current_days", "repayment_worst_days", "repayment_late_count"]
+        stored = (lease_v | lease_x).read(parts)
+        self.env.cr.execute(
+            "UPDATE leasing_contract SET repayment_current_days = NULL, repayment_worst_days = NULL,"
+            " repayment_late_count = NULL WHERE id IN %s",
+            [(lease_v | lease_x)._ids],
+        )
+        (lease_v | lease_x).invalidate_recordset(parts)
+        (lease_v | lease_x)._collections_store_repayment_parts()
+        self.assertEqual((lease_v | lease_x).read(parts), stored)
+
         run = self._close("2026-05-05", chunk_size=1)
         self.assertEqual(run.unchanged_count, 1)
         self.assertEqual(lease_v.close_date, date(2026, 4, 10), "V is left alone")
