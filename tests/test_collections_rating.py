@@ -282,3 +282,14 @@ def test_combined_record_is_the_record_of_all_the_instalments(leases, as_of):
     all the lessee's instalments read at once."""
     combined = rating.combined_record(rating.repayment_record(lease, as_of) for lease in leases)
     assert combined == rating.repayment_record([instalment for lease in leases for instalment in lease], as_of)
+
+
+@settings(max_examples=150, deadline=None)
+@given(instalments_st, st.dates(min_value=date(2025, 6, 1), max_value=date(2026, 9, 30)))
+def test_record_in_whole_cents_is_the_record_in_amounts(instalments, as_of):
+    """The close's integer path gives amounts in whole cents: the same record."""
+    in_cents = [
+        Instalment(i.key, i.due_date, round(i.amount * 100), tuple((day, round(value * 100)) for day, value in i.payments))
+        for i in instalments
+    ]
+    assert rating.repayment_record(in_cents, as_of) == rating.repayment_record(instalments, as_of)

@@ -175,6 +175,8 @@ class LeasingReminder(models.Model):
         Odoo's REPEATABLE READ) fails to serialize, and the close leaves the lease to a later
         call, which finds the reminder sent; when it rolls back, this one sends it."""
         Level = self.env["leasing.reminder.level"]
+        # Just their company: reading the field alone would fetch every column of the leases.
+        contracts.fetch(["company_id"])
         levels = Level.search([("company_id", "in", contracts.company_id.ids)])
         if not levels or not contracts:
             return self.browse()

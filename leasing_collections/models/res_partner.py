@@ -91,7 +91,8 @@ class ResPartner(models.Model):
             return {}
         known = known or {}
         if run:
-            # Where the close's own bookkeeping holds the lease's part as of the run's date.
+            # Where the close's own bookkeeping holds the lease's part as of the run's date (not
+            # a lease the run skipped on an error: it left its figures as they were).
             trusted = SQL(
                 """
                 c.company_id = %(company)s AND (c.state = 'active' OR c.days_past_due > 0)
@@ -101,7 +102,6 @@ class ResPartner(models.Model):
                 AND (c.close_run_id = %(run)s OR c.repayment_current_days = 0)
                 AND NOT EXISTS (SELECT FROM leasing_close_run_lease todo
                                  WHERE todo.run_id = %(run)s AND todo.contract_id = c.id)
-                -- Nor a lease the run skipped on an error: it left its figures as they were.
                 AND NOT EXISTS (SELECT FROM leasing_close_run_error e
                                  WHERE e.run_id = %(run)s AND e.contract_id = c.id)
                 """,
@@ -111,25 +111,35 @@ class ResPartner(models.Model):
             )
         else:
             trusted = SQL("FALSE")
+        # The leases whose part is kept come summed up, a row per lessee (no lease id); the
+        # others a row each.
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.commercial_partner_id, c.id, %s,
-                       c.repayment_current_days, c.repayment_worst_days, c.repayment_late_count
-                  FROM res_partner p
-                  JOIN leasing_contract c ON c.partner_id = p.id
-                 WHERE p.commercial_partner_id IN %s
+                SELECT lessee_id, contract_id, MAX(current), MAX(worst), SUM(late)
+                  FROM (
+                        SELECT p.commercial_partner_id AS lessee_id,
+                               CASE WHEN c.id != ALL(%(known)s::int[]) AND %(trusted)s THEN NULL ELSE c.id END
+                                   AS contract_id,
+                               c.repayment_current_days AS current, c.repayment_worst_days AS worst,
+                               c.repayment_late_count AS late
+                          FROM res_partner p
+                          JOIN leasing_contract c ON c.partner_id = p.id
+                         WHERE p.commercial_partner_id IN %(lessees)s
+                       ) c
+                 GROUP BY lessee_id, contract_id
                 """,
-                trusted,
-                tuple(lessee_ids),
+                known=list(known),
+                trusted=trusted,
+                lessees=tuple(lessee_ids),
             )
         )
         parts, lessee_of = defaultdict(list), {}
-        for lessee_id, contract_id, is_trusted, *part in self.env.cr.fetchall():
-            if contract_id in known:
-                parts[lessee_id].append(known[contract_id])
-            elif is_trusted:
+        for lessee_id, contract_id, *part in self.env.cr.fetchall():
+            if contract_id is None:
                 parts[lessee_id].append(RepaymentRecord(*part))
+            elif contract_id in known:
+                parts[lessee_id].append(known[contract_id])
             else:
                 lessee_of[contract_id] = lessee_id
         instalments = defaultdict(list)

@@ -48,7 +48,6 @@ worst 44 (C), late instalments 2 (A): rated **C**.
 
 from collections import namedtuple
 from datetime import date, timedelta
-from fractions import Fraction
 
 from .exact import exact
 
@@ -91,9 +90,15 @@ def window_start(as_of):
 def _arrears(instalment, start, as_of):
     """``(days past due on as_of, most days past due on a day after start up to as_of)`` of one
     instalment due before ``as_of``, in one pass over its payments dated ``as_of`` or earlier."""
-    amount = exact(instalment.amount)
-    paid, paid_on, unpaid_at_due = Fraction(0), None, amount > 0
-    for day, paid_amount in sorted((day, exact(paid_amount)) for day, paid_amount in instalment.payments):
+    amount, payments = instalment.amount, instalment.payments
+    if type(amount) is int and all(type(value) is int for _day, value in payments):
+        # Whole units of a currency (the close's integer path): exact as they are.
+        payments = sorted(payments)
+    else:
+        amount = exact(amount)
+        payments = sorted((day, exact(value)) for day, value in payments)
+    paid, paid_on, unpaid_at_due = 0, None, amount > 0
+    for day, paid_amount in payments:
         if day > as_of:
             break
         paid += paid_amount
