@@ -268,7 +268,9 @@ def test_combined_record_of_two_leases_hand_worked():
         ],
         date(2026, 6, 30),
     )
-    lease_2 = rating.repayment_record([inst(date(2026, 5, 15), 300.0), inst(date(2026, 6, 15), 300.0)], date(2026, 6, 30))
+    lease_2 = rating.repayment_record(
+        [inst(date(2026, 5, 15), 300.0), inst(date(2026, 6, 15), 300.0)], date(2026, 6, 30)
+    )
     assert lease_1 == Record(0, 39, 2)
     assert lease_2 == Record(46, 46, 2)
     assert rating.combined_record([lease_1, lease_2]) == Record(46, 46, 4)
@@ -289,7 +291,9 @@ def test_combined_record_is_the_record_of_all_the_instalments(leases, as_of):
 def test_record_in_whole_cents_is_the_record_in_amounts(instalments, as_of):
     """The close's integer path gives amounts in whole cents: the same record."""
     in_cents = [
-        Instalment(i.key, i.due_date, round(i.amount * 100), tuple((day, round(value * 100)) for day, value in i.payments))
+        Instalment(
+            i.key, i.due_date, round(i.amount * 100), tuple((day, round(value * 100)) for day, value in i.payments)
+        )
         for i in instalments
     ]
     assert rating.repayment_record(in_cents, as_of) == rating.repayment_record(instalments, as_of)
