@@ -1362,14 +1362,11 @@ class LeasingContract(models.Model):
         )
         rows = {row["id"]: row for row in self.env.cr.dictfetchall()}
         lessee_ids = sorted({row["lessee_id"] for row in rows.values()})
-        rated = self._collections_rated_lessees(run, lessee_ids)
+        # Every lessee of the chunk, rated again when an earlier chunk of the run rated them
+        # already: their leases that chunk closed keep their part, so it costs no more reading.
         known = {cid: figures[cid]["repayment"] for cid in ids}
-        ratings = self.env["res.partner"]._leasing_rate_lessees(
-            [lessee_id for lessee_id in lessee_ids if lessee_id not in rated], run.date, known, run
-        )
+        ratings = self.env["res.partner"]._leasing_rate_lessees(lessee_ids, run.date, known, run)
         self._collections_spread_ratings(run, ratings)
-        # Their repayment record is read again only for the text of a warning (below).
-        ratings.update((lessee_id, (rating, None)) for lessee_id, rating in rated.items())
         bucket_ids = {contracts[cid]["aging_bucket_id"] for cid in ids} | {figures[cid]["bucket"] for cid in ids}
         self.env.cr.execute(
             SQL(
@@ -1415,14 +1412,6 @@ class LeasingContract(models.Model):
                 }
                 for key in reasons
             ]
-        unread = sorted({w["contract_id"] for w in warnings if w["reason"] == "rating" and w["record"] is None})
-        if unread:
-            records = self.env["res.partner"]._leasing_repayment_records(
-                sorted({rows[cid]["lessee_id"] for cid in unread}), run.date, known, run
-            )
-            for warning in warnings:
-                if warning["record"] is None:
-                    warning["record"] = records.get(warning["row"]["lessee_id"])
         if updates:
             ids_, ratings_, flags, reasons_, dates = zip(*updates)
             # The close's own figures, not an edit: the leases' write date is left alone.
@@ -1534,38 +1523,6 @@ class LeasingContract(models.Model):
                     )
                 )
         self.invalidate_recordset(["repayment_current_days", "repayment_worst_days", "repayment_late_count"])
-
-    def _collections_rated_lessees(self, run, lessee_ids):
-        """{lessee id: rating} of these lessees that ``run`` rated already: an earlier chunk of
-        the run (committed, this transaction sees it) closed one of their leases, so it rated them
-        from the same ledger as of the same date, wrote the rating on that lease and gave it to
-        their other leases (``_collections_spread_ratings``). The rating is read from the lease
-        the run closed, which the chunk held: the lessee's own row may have been busy then. A
-        lessee has some fifty leases in a large portfolio, spread over the run's chunks: each is
-        rated once a run, not once a chunk."""
-        if not lessee_ids:
-            return {}
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT ON (cp.commercial_partner_id) cp.commercial_partner_id, c.lessee_payment_rating
-                  FROM leasing_contract c
-                  JOIN res_partner cp ON cp.id = c.partner_id
-                 WHERE c.company_id = %(company)s AND (c.state = 'active' OR c.days_past_due > 0)
-                   AND c.close_run_id = %(run)s AND c.close_date = %(date)s
-                   AND c.lessee_payment_rating IS NOT NULL
-                   AND c.id NOT IN %(chunk)s
-                   AND cp.commercial_partner_id IN %(lessees)s
-                 ORDER BY cp.commercial_partner_id, c.id DESC
-                """,
-                lessees=tuple(lessee_ids),
-                company=run.company_id.id,
-                run=run.id,
-                date=run.date,
-                chunk=tuple(self.ids) or (0,),
-            )
-        )
-        return dict(self.env.cr.fetchall())
 
     def _collections_spread_ratings(self, run, ratings):
         """Give the lessees' new ``ratings`` ({lessee id: (rating, record)}) to their other leases
