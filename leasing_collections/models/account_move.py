@@ -45,6 +45,17 @@ class AccountMove(models.Model):
                 """
             )
         )
+        # The invoices that bill penalty interest (penalty and payoff invoices) of a lease, by
+        # the date they bill it to: the close's check of when each lease was last billed.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_leasing_penalty_date_idx
+                    ON account_move (leasing_contract_id, leasing_penalty_date)
+                 WHERE leasing_penalty_date IS NOT NULL
+                """
+            )
+        )
         return result
 
     def _post(self, soft=True):

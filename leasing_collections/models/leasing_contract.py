@@ -1226,7 +1226,9 @@ class LeasingContract(models.Model):
                                 WHERE l.contract_id = c.id AND l.state = 'paid' AND l.penalty_due > 0) AS paid_up,
                        (SELECT MAX(m.leasing_penalty_date) FROM account_move m
                          WHERE m.leasing_contract_id = c.id AND m.state = 'posted' AND m.move_type = 'out_invoice'
-                           AND m.payment_state != 'reversed') AS last_billed,
+                           AND m.payment_state != 'reversed'
+                           -- Said, so that the invoices billing penalty are read through their index.
+                           AND m.leasing_penalty_date IS NOT NULL) AS last_billed,
                        (SELECT MIN(l.due_date) FROM leasing_schedule_line l
                          WHERE l.contract_id = c.id AND l.penalty_due > 0) AS first_due
                   FROM leasing_contract c
