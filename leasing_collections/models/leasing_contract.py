@@ -139,8 +139,8 @@ class LeasingContract(models.Model):
     def init(self):
         res = super().init()
         # The leases a close looks at (_collections_close_domain), by company and by the last run
-        # that closed them: a chunk finds the leases the run has not closed yet without going
-        # through those it has (see leasing.close.run._lock_next_chunk).
+        # that closed them: a run counts its scope and what it has not closed yet through it
+        # (leasing.close.run._scope_count); its chunks take the work list in its own order.
         self.env.cr.execute(
             SQL(
                 """

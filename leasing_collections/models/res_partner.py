@@ -92,13 +92,13 @@ class ResPartner(models.Model):
         known = known or {}
         if run:
             # Where the close's own bookkeeping holds the lease's part as of the run's date (not
-            # a lease the run skipped on an error: it left its figures as they were).
+            # a lease the run skipped on an error: it left its figures as they were). The three
+            # figures of a part are written together (the close, the update to 18.0.1.3.0): a
+            # lease this run closed has them, and one current at its last recomputation too.
             trusted = SQL(
                 """
                 c.company_id = %(company)s AND (c.state = 'active' OR c.days_past_due > 0)
                 AND c.close_date <= %(date)s
-                AND c.repayment_current_days IS NOT NULL AND c.repayment_worst_days IS NOT NULL
-                AND c.repayment_late_count IS NOT NULL
                 AND (c.close_run_id = %(run)s OR c.repayment_current_days = 0)
                 AND NOT EXISTS (SELECT FROM leasing_close_run_lease todo
                                  WHERE todo.run_id = %(run)s AND todo.contract_id = c.id)
